@@ -1,0 +1,31 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ORGANISER = "organiser", _("Organiser")
+    EDITOR = "editor", _("Editor")
+    AGENT = "agent", _("Reception agent")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Action(models.TextChoices):
+    """What a user may want to do to an object; ``permissions.can`` decides."""
+
+    VIEW_FIGURES = "view_figures", _("See figures")
+    EDIT_CONTENT = "edit_content", _("Edit content and programme")
+    VIEW_PERSONAL_DATA = "view_personal_data", _("See personal data")
+    CHECK_IN = "check_in", _("Check attendees in")
+    MANAGE = "manage", _("Manage settings, capacity and roles")
+
+
+#: The single table of what each role allows. Everything else is refused.
+ROLE_ACTIONS = {
+    Role.ORGANISER: frozenset(Action),
+    Role.EDITOR: frozenset({Action.EDIT_CONTENT, Action.VIEW_FIGURES}),
+    Role.AGENT: frozenset({Action.CHECK_IN}),
+    Role.VIEWER: frozenset({Action.VIEW_FIGURES}),
+}
+
+#: Roles that work on content through the admin site.
+STAFF_ROLES = frozenset({Role.ORGANISER, Role.EDITOR})

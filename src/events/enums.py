@@ -1,0 +1,37 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EditionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+#: Editions anyone may see.
+PUBLIC_STATUSES = {EditionStatus.PUBLISHED, EditionStatus.ARCHIVED}
+
+
+class SessionKind(models.TextChoices):
+    WELCOME = "welcome", _("Welcome")
+    OPENING = "opening", _("Opening")
+    TESTIMONIAL = "testimonial", _("Testimonials")
+    DEBATE = "debate", _("Debate")
+    ROUND_TABLE = "round_table", _("Round table")
+    CEREMONY = "ceremony", _("Ceremony")
+    BREAK = "break", _("Break")
+    LUNCH = "lunch", _("Lunch")
+    CLOSING = "closing", _("Closing")
+
+
+#: Kinds that are pauses in the day rather than content.
+PAUSE_KINDS = {SessionKind.WELCOME, SessionKind.BREAK, SessionKind.LUNCH}
+
+
+class SecurityField(models.TextChoices):
+    """Personal details a venue's security may ask for, beyond the names as on the ID."""
+
+    BIRTH_DATE = "birth_date", _("Date of birth")
+    BIRTH_PLACE = "birth_place", _("Place of birth")
+    NATIONALITY = "nationality", _("Nationality")
+    EMPLOYER = "employer", _("Employer")

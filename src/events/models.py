@@ -1,0 +1,340 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.enums import PUBLIC_STATUSES, EditionStatus, SecurityField, SessionKind
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class Venue(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=10)
+    city = models.CharField(_("city"), max_length=100)
+    public_transport = models.TextField(
+        _("access by public transport"), blank=True, help_text=_("One line per means of access.")
+    )
+    accessibility = models.TextField(_("accessibility information"), blank=True)
+    map_url = models.URLField(_("map link"), blank=True)
+    owner = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("owning organisation"),
+        on_delete=models.PROTECT,
+        related_name="venues",
+        help_text=_("The organisation whose organisers and editors may change this venue."),
+    )
+    is_fictional = models.BooleanField(_("fictional"), default=False)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.city}"
+
+    @property
+    def address_lines(self):
+        return [self.name, self.street_address, f"{self.postal_code} {self.city}"]
+
+    @property
+    def transport_lines(self):
+        return [line.strip() for line in self.public_transport.splitlines() if line.strip()]
+
+
+class EditionQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+    def upcoming(self):
+        return self.public().filter(date__gte=timezone.localdate()).order_by("date")
+
+    def past(self):
+        return self.public().filter(date__lt=timezone.localdate()).order_by("-date")
+
+
+class Edition(models.Model):
+    """One national day: when, where, how many seats, and what the venue's security needs."""
+
+    title = models.CharField(_("title"), max_length=200)
+    number = models.PositiveSmallIntegerField(
+        _("number"),
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Rank of the national day (2 for the 2nd); empty for other days."),
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    summary = models.CharField(
+        _("summary"), max_length=300, help_text=_("One or two sentences, shown in search results.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"), help_text=_("Paris time."))
+    end_time = models.TimeField(_("end time"), help_text=_("Paris time."))
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("venue"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="editions",
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("Seats in the venue."))
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    id_required = models.BooleanField(
+        _("ID required at the venue"),
+        default=True,
+        help_text=_("Attendees must show an identity document bearing the registered names."),
+    )
+    security_fields = models.JSONField(
+        _("details the security list needs"),
+        default=list,
+        blank=True,
+        help_text=_("Beyond the names as on the ID: only what the venue asks for."),
+    )
+    security_list_first_deadline = models.DateTimeField(
+        _("security list: first deadline"), null=True, blank=True
+    )
+    security_list_final_deadline = models.DateTimeField(
+        _("security list: final deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Registration closes at the latest at this time."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=EditionStatus.choices, default=EditionStatus.DRAFT
+    )
+    is_demonstration = models.BooleanField(
+        _("demonstration"),
+        default=False,
+        help_text=_("A made-up edition to try the platform; labelled as such everywhere."),
+    )
+    organisers = models.ManyToManyField(
+        "network.Organisation", verbose_name=_("organisers"), related_name="organised_editions"
+    )
+    partners = models.ManyToManyField(
+        "network.Organisation",
+        verbose_name=_("partners"),
+        related_name="partnered_editions",
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="edition_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:edition", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = _("The day must end after it starts.")
+        invalid = set(self.security_fields or []) - set(SecurityField.values)
+        if invalid:
+            errors["security_fields"] = _("Unknown details: %(fields)s") % {
+                "fields": ", ".join(sorted(invalid))
+            }
+        starts_at = self.starts_at if self.date and self.start_time else None
+        if self.registration_opens_at and self.registration_closes_at:
+            if self.registration_closes_at <= self.registration_opens_at:
+                errors["registration_closes_at"] = _("Registration must close after it opens.")
+        first, final = self.security_list_first_deadline, self.security_list_final_deadline
+        if first and final and final < first:
+            errors["security_list_final_deadline"] = _(
+                "The final deadline cannot come before the first deadline."
+            )
+        if final and self.registration_opens_at and final <= self.registration_opens_at:
+            errors.setdefault(
+                "security_list_final_deadline",
+                _("The final deadline must come after registration opens."),
+            )
+        if starts_at:
+            for field in (
+                "registration_opens_at",
+                "registration_closes_at",
+                "security_list_first_deadline",
+                "security_list_final_deadline",
+            ):
+                value = getattr(self, field)
+                if value and value >= starts_at and field not in errors:
+                    errors[field] = _("This must come before the day starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def starts_at(self):
+        return dt.datetime.combine(self.date, self.start_time, tzinfo=PARIS)
+
+    @property
+    def ends_at(self):
+        return dt.datetime.combine(self.date, self.end_time, tzinfo=PARIS)
+
+    @property
+    def registration_deadline(self):
+        """When registration closes: the earlier of its closing time and the final deadline."""
+        candidates = [
+            moment
+            for moment in (self.registration_closes_at, self.security_list_final_deadline)
+            if moment
+        ]
+        return min(candidates) if candidates else self.starts_at
+
+    @property
+    def is_past(self):
+        return self.date < timezone.localdate()
+
+    @property
+    def is_public(self):
+        return self.status in PUBLIC_STATUSES
+
+    def asks_for(self, field):
+        return field in (self.security_fields or [])
+
+
+
+class Speaker(models.Model):
+    """A person who speaks at an edition; one speaker may appear in several sessions."""
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="speakers"
+    )
+    slug = models.SlugField(_("slug"), max_length=120)
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="speakers",
+    )
+    affiliation = models.CharField(
+        _("affiliation"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown when the organisation is not in the directory."),
+    )
+    bio = models.TextField(_("short biography"), blank=True, max_length=1500)
+
+    class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "slug"], name="speaker_slug_per_edition")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse(
+            "events:speaker", kwargs={"slug": self.edition.slug, "speaker": self.slug}
+        )
+
+    @property
+    def organisation_name(self):
+        return self.organisation.name if self.organisation else self.affiliation
+
+
+class SessionQuerySet(models.QuerySet):
+    def for_programme(self):
+        return self.order_by("start_time", "room", "pk").prefetch_related(
+            Prefetch("speakers", queryset=Speaker.objects.select_related("organisation")),
+            "organisations",
+        )
+
+
+class Session(models.Model):
+    """A slot in an edition's programme."""
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    start_time = models.TimeField(_("start"), help_text=_("Paris time."))
+    end_time = models.TimeField(_("end"), help_text=_("Paris time."))
+    kind = models.CharField(_("kind"), max_length=16, choices=SessionKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    room = models.CharField(_("room"), max_length=100, blank=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative details"),
+        default=False,
+        help_text=_("Times or contents are not known and are given for illustration only."),
+    )
+    speakers = models.ManyToManyField(
+        Speaker, verbose_name=_("speakers"), related_name="sessions", blank=True
+    )
+    organisations = models.ManyToManyField(
+        "network.Organisation",
+        verbose_name=_("organisations taking part"),
+        related_name="sessions",
+        blank=True,
+        help_text=_("Poles or networks that present or testify in this session."),
+    )
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("programme session")
+        verbose_name_plural = _("programme sessions")
+        ordering = ["start_time", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="session_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.start_time:%H:%M} {self.title}"
+
+    def clean(self):
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("A session must end after it starts.")})
+        edition = self.edition if self.edition_id else None
+        if edition and self.start_time and self.end_time:
+            if self.start_time < edition.start_time or self.end_time > edition.end_time:
+                raise ValidationError(
+                    _("A session must fall within the day, from %(start)s to %(end)s.")
+                    % {
+                        "start": edition.start_time.strftime("%H:%M"),
+                        "end": edition.end_time.strftime("%H:%M"),
+                    }
+                )
+
+    @property
+    def starts_at(self):
+        return dt.datetime.combine(self.edition.date, self.start_time, tzinfo=PARIS)
+
+    @property
+    def ends_at(self):
+        return dt.datetime.combine(self.edition.date, self.end_time, tzinfo=PARIS)
+
+    def get_absolute_url(self):
+        return reverse("events:programme", kwargs={"slug": self.edition.slug}) + f"#s{self.pk}"

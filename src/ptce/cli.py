@@ -1,0 +1,15 @@
+"""The ``ptce`` command: every management command, with the project's settings."""
+
+import os
+import sys
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptce.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ptce", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

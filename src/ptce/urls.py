@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from events.sitemaps import SITEMAPS
+from events import views as events_views
+from ptce import health, views
+from ptce.api import api
+
+handler400 = "ptce.views.bad_request"
+handler403 = "ptce.views.permission_denied"
+handler404 = "ptce.views.page_not_found"
+handler500 = "ptce.views.server_error"
+
+urlpatterns = [
+    path("", events_views.home, name="home"),
+    path("", include("events.urls")),
+    path("", include("accounts.urls")),
+    path("confidentialite/", views.privacy, name="privacy"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
