@@ -1,0 +1,67 @@
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+
+from accounts.enums import Role
+from tests.factories import EditionFactory, MembershipFactory, OrganisationFactory, UserFactory
+
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_collection_modifyitems(config, items):
+    # On SQLite, CI deselects these with -m "not postgres_only"; run by hand, they fail
+    # loudly rather than pass on the wrong database.
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        for item in items:
+            if item.get_closest_marker("postgres_only"):
+                item.add_marker(pytest.mark.usefixtures("_require_postgres"))
+
+
+@pytest.fixture
+def _require_postgres():
+    pytest.fail("this test needs PostgreSQL: set DATABASE_URL or deselect -m 'not postgres_only'")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_mail_dir(settings, tmp_path):
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+
+
+@pytest.fixture
+def cast(db):
+    """The fixed cast of the permission tests: one user per role, plus outsiders.
+
+    ``org`` organises ``edition`` and ``edition_two``; ``other_org`` organises
+    ``other_edition``. The agent is narrowed to ``edition``.
+    """
+    org = OrganisationFactory(name="Réseau Exemple")
+    other_org = OrganisationFactory(name="Autre Réseau Exemple")
+    edition = EditionFactory(title="Journée Exemple", organisers=[org])
+    edition_two = EditionFactory(title="Journée Exemple bis", organisers=[org])
+    other_edition = EditionFactory(title="Journée d'un autre réseau", organisers=[other_org])
+
+    def member(username, role, organisation, edition=None):
+        user = UserFactory(username=username)
+        MembershipFactory(user=user, organisation=organisation, role=role, edition=edition)
+        return user
+
+    return SimpleNamespace(
+        org=org,
+        other_org=other_org,
+        edition=edition,
+        edition_two=edition_two,
+        other_edition=other_edition,
+        organiser=member("organisatrice", Role.ORGANISER, org),
+        editor=member("redacteur", Role.EDITOR, org),
+        agent=member("agent", Role.AGENT, org, edition),
+        viewer=member("observatrice", Role.VIEWER, org),
+        outsider=UserFactory(username="exterieur"),
+        other_organiser=member("autre-organisatrice", Role.ORGANISER, other_org),
+        superuser=UserFactory(username="admin", is_superuser=True, is_staff=True),
+    )
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('DATABASE_URL', 'SQLite (default)')}"

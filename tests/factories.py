@@ -1,0 +1,102 @@
+import datetime as dt
+
+import factory
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.enums import Role
+from accounts.models import Membership, User
+from events.enums import EditionStatus, SessionKind
+from events.models import Edition, Session, Speaker, Venue
+from network.enums import OrganisationKind
+from network.models import Organisation
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Pôle Exemple {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = OrganisationKind.POLE
+    is_fictional = True
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"Salle Exemple {n}")
+    street_address = "1 rue de l'Exemple"
+    postal_code = "00000"
+    city = "Ville-Exemple"
+    public_transport = "Bus : ligne Exemple"
+    owner = factory.SubFactory(OrganisationFactory)
+    is_fictional = True
+
+
+def _in_days(days):
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+class EditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Edition
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Journée Exemple {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    summary = "Une journée d'exemple pour les tests."
+    date = factory.LazyFunction(lambda: _in_days(60))
+    start_time = dt.time(9, 30)
+    end_time = dt.time(16, 30)
+    venue = factory.SubFactory(VenueFactory)
+    capacity = 300
+    status = EditionStatus.PUBLISHED
+    is_demonstration = True
+
+    @factory.post_generation
+    def organisers(self, create, extracted, **kwargs):
+        if create:
+            self.organisers.set(extracted or [OrganisationFactory()])
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    edition = factory.SubFactory(EditionFactory)
+    name = factory.Sequence(lambda n: f"Camille Exemple {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    role = "Coordinatrice"
+    affiliation = "Pôle Exemple des Deux-Rives"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    edition = factory.SubFactory(EditionFactory)
+    start_time = dt.time(10, 0)
+    end_time = dt.time(11, 0)
+    kind = SessionKind.DEBATE
+    title = factory.Sequence(lambda n: f"Débat exemple {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.ORGANISER
