@@ -77,8 +77,12 @@ class Edition(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     date = models.DateField(_("date"))
-    start_time = models.TimeField(_("start time"), help_text=_("Paris time."))
-    end_time = models.TimeField(_("end time"), help_text=_("Paris time."))
+    start_time = models.TimeField(
+        _("start time"), null=True, blank=True, help_text=_("Paris time; empty if not known.")
+    )
+    end_time = models.TimeField(
+        _("end time"), null=True, blank=True, help_text=_("Paris time; empty if not known.")
+    )
     venue = models.ForeignKey(
         Venue,
         verbose_name=_("venue"),
@@ -87,7 +91,12 @@ class Edition(models.Model):
         blank=True,
         related_name="editions",
     )
-    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("Seats in the venue."))
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Seats for attendees; empty only for past days whose figure is not known."),
+    )
     registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
     id_required = models.BooleanField(
@@ -151,14 +160,16 @@ class Edition(models.Model):
 
     def clean(self):
         errors = {}
-        if self.start_time and self.end_time and self.end_time <= self.start_time:
+        if (self.start_time is None) != (self.end_time is None):
+            errors["end_time"] = _("Give both the start and end times, or neither.")
+        elif self.start_time and self.end_time and self.end_time <= self.start_time:
             errors["end_time"] = _("The day must end after it starts.")
         invalid = set(self.security_fields or []) - set(SecurityField.values)
         if invalid:
             errors["security_fields"] = _("Unknown details: %(fields)s") % {
                 "fields": ", ".join(sorted(invalid))
             }
-        starts_at = self.starts_at if self.date and self.start_time else None
+        starts_at = self.starts_at if self.date else None
         if self.registration_opens_at and self.registration_closes_at:
             if self.registration_closes_at <= self.registration_opens_at:
                 errors["registration_closes_at"] = _("Registration must close after it opens.")
@@ -187,11 +198,19 @@ class Edition(models.Model):
 
     @property
     def starts_at(self):
-        return dt.datetime.combine(self.date, self.start_time, tzinfo=PARIS)
+        """When the day starts, in Paris; midnight when the hours are not known."""
+        return dt.datetime.combine(self.date, self.start_time or dt.time(0), tzinfo=PARIS)
 
     @property
     def ends_at(self):
+        """When the day ends, in Paris; the next midnight when the hours are not known."""
+        if self.end_time is None:
+            return dt.datetime.combine(self.date + dt.timedelta(days=1), dt.time(0), tzinfo=PARIS)
         return dt.datetime.combine(self.date, self.end_time, tzinfo=PARIS)
+
+    @property
+    def has_hours(self):
+        return self.start_time is not None and self.end_time is not None
 
     @property
     def registration_deadline(self):
@@ -213,7 +232,6 @@ class Edition(models.Model):
 
     def asks_for(self, field):
         return field in (self.security_fields or [])
-
 
 
 class Speaker(models.Model):
@@ -253,9 +271,7 @@ class Speaker(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse(
-            "events:speaker", kwargs={"slug": self.edition.slug, "speaker": self.slug}
-        )
+        return reverse("events:speaker", kwargs={"slug": self.edition.slug, "speaker": self.slug})
 
     @property
     def organisation_name(self):
@@ -318,7 +334,7 @@ class Session(models.Model):
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("A session must end after it starts.")})
         edition = self.edition if self.edition_id else None
-        if edition and self.start_time and self.end_time:
+        if edition and edition.has_hours and self.start_time and self.end_time:
             if self.start_time < edition.start_time or self.end_time > edition.end_time:
                 raise ValidationError(
                     _("A session must fall within the day, from %(start)s to %(end)s.")
