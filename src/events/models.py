@@ -170,9 +170,9 @@ class Edition(models.Model):
                 "fields": ", ".join(sorted(invalid))
             }
         starts_at = self.starts_at if self.date else None
-        if self.registration_opens_at and self.registration_closes_at:
-            if self.registration_closes_at <= self.registration_opens_at:
-                errors["registration_closes_at"] = _("Registration must close after it opens.")
+        opens, closes = self.registration_opens_at, self.registration_closes_at
+        if opens and closes and closes <= opens:
+            errors["registration_closes_at"] = _("Registration must close after it opens.")
         first, final = self.security_list_first_deadline, self.security_list_final_deadline
         if first and final and final < first:
             errors["security_list_final_deadline"] = _(
@@ -330,19 +330,23 @@ class Session(models.Model):
     def __str__(self):
         return f"{self.start_time:%H:%M} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("events:programme", kwargs={"slug": self.edition.slug}) + f"#s{self.pk}"
+
     def clean(self):
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("A session must end after it starts.")})
         edition = self.edition if self.edition_id else None
-        if edition and edition.has_hours and self.start_time and self.end_time:
-            if self.start_time < edition.start_time or self.end_time > edition.end_time:
-                raise ValidationError(
-                    _("A session must fall within the day, from %(start)s to %(end)s.")
-                    % {
-                        "start": edition.start_time.strftime("%H:%M"),
-                        "end": edition.end_time.strftime("%H:%M"),
-                    }
-                )
+        if not (edition and edition.has_hours and self.start_time and self.end_time):
+            return
+        if self.start_time < edition.start_time or self.end_time > edition.end_time:
+            raise ValidationError(
+                _("A session must fall within the day, from %(start)s to %(end)s.")
+                % {
+                    "start": edition.start_time.strftime("%H:%M"),
+                    "end": edition.end_time.strftime("%H:%M"),
+                }
+            )
 
     @property
     def starts_at(self):
@@ -351,6 +355,3 @@ class Session(models.Model):
     @property
     def ends_at(self):
         return dt.datetime.combine(self.edition.date, self.end_time, tzinfo=PARIS)
-
-    def get_absolute_url(self):
-        return reverse("events:programme", kwargs={"slug": self.edition.slug}) + f"#s{self.pk}"

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from events.sitemaps import SITEMAPS
 from events import views as events_views
+from events.sitemaps import SITEMAPS
 from ptce import health, views
 from ptce.api import api
 
