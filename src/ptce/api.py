@@ -1,10 +1,132 @@
-"""The JSON API, version 1: one schema, each app's router mounted under /api/v1/."""
+"""The JSON API, version 1: one schema, each app's router mounted under /api/v1/.
 
+Every error is JSON ``{"code": ..., "message": ...}`` (plus ``errors`` for invalid
+parameters): the code is stable, the message is in the request's language. The handlers below
+turn exceptions into those answers; an unexpected exception is logged and answered with
+``server_error``, never with a traceback, whatever ``DEBUG`` says.
+"""
+
+import logging
+from http import HTTPStatus
+
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from accounts.api import router as accounts_router
 from events.api import router as events_router
+from ptce.api_errors import ApiError
 
-api = NinjaAPI(title="Journées PTCE", version="1", urls_namespace="api")
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Journées PTCE",
+    version="1",
+    description=(
+        "Public editions of the Journée nationale des PTCE, with their venue and programme. "
+        'Errors are JSON: `{"code": "not_found", "message": "…"}`; the code is stable, '
+        "the message follows the request's Accept-Language (French by default)."
+    ),
+    urls_namespace="api",
+)
 api.add_router("", events_router)
 api.add_router("", accounts_router)
+
+MESSAGES = {
+    "bad_request": _("The request could not be understood."),
+    "unauthorized": _("Authentication required: send a valid API token as a Bearer token."),
+    "forbidden": _("You are not allowed to do this."),
+    "not_found": _("Nothing was found at this address."),
+    "invalid": _("Some parameters are not valid: see the errors."),
+    "rate_limited": _("Too many requests. Wait a minute, then try again."),
+    "server_error": _("Something went wrong on our side. Please try again in a few minutes."),
+}
+
+
+def error_response(request, code, message, *, status, **extra):
+    """The JSON answer for an error; ``str()`` translates lazy messages now, in the request's
+    language."""
+    return api.create_response(
+        request, {"code": code, "message": str(message), **extra}, status=status
+    )
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc):
+    return error_response(request, exc.code, exc.message, status=exc.status)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    # The exception's own text (e.g. "No Edition matches the given query.") is for
+    # developers and is not translated: answer the generic message instead.
+    return error_response(request, "not_found", MESSAGES["not_found"], status=404)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    # Only location, message and type: pydantic's context may hold values that are neither
+    # stable nor serialisable.
+    errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors]
+    return error_response(request, "invalid", MESSAGES["invalid"], status=422, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request, exc):
+    response = error_response(request, "unauthorized", MESSAGES["unauthorized"], status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return error_response(request, "forbidden", MESSAGES["forbidden"], status=403)
+
+
+@api.exception_handler(Ratelimited)
+def _rate_limited(request, exc):
+    # django-ratelimit's exception is a PermissionDenied; this more specific handler wins.
+    return error_response(request, "rate_limited", MESSAGES["rate_limited"], status=429)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc):
+    response = error_response(request, "rate_limited", MESSAGES["rate_limited"], status=429)
+    if exc.wait:
+        response["Retry-After"] = str(exc.wait)
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    """Errors ninja raises itself (401/403 from auth, 400 for an unreadable body…)."""
+    code = {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        429: "rate_limited",
+    }.get(exc.status_code)
+    if code:
+        return error_response(request, code, MESSAGES[code], status=exc.status_code)
+    try:
+        phrase = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        phrase = "error"
+    code = phrase.lower().replace(" ", "_").replace("-", "_")
+    return error_response(request, code, exc.message, status=exc.status_code)
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+def _bad_request(request, exc):
+    return error_response(request, "bad_request", MESSAGES["bad_request"], status=400)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    logger.error("Unhandled API error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(request, "server_error", MESSAGES["server_error"], status=500)
