@@ -1,10 +1,24 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from events.enums import PUBLIC_STATUSES
 from events.models import Edition, Speaker
 
 
-class StaticSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Absolute addresses built on SITE_URL, like the canonical links of the pages."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class StaticSitemap(SiteSitemap):
     def items(self):
         return ["home", "privacy", "accessibility"]
 
@@ -12,7 +26,7 @@ class StaticSitemap(Sitemap):
         return reverse(item)
 
 
-class EditionSitemap(Sitemap):
+class EditionSitemap(SiteSitemap):
     def items(self):
         return Edition.objects.public().order_by("pk")
 
@@ -21,17 +35,24 @@ class EditionSitemap(Sitemap):
 
 
 class ProgrammeSitemap(EditionSitemap):
+    def items(self):
+        # An edition without sessions has an empty programme page: not worth listing.
+        return super().items().filter(sessions__isnull=False).distinct()
+
     def location(self, edition):
         return reverse("events:programme", kwargs={"slug": edition.slug})
 
 
-class SpeakerSitemap(Sitemap):
+class SpeakerSitemap(SiteSitemap):
     def items(self):
         return (
-            Speaker.objects.filter(edition__in=Edition.objects.public())
+            Speaker.objects.filter(edition__status__in=PUBLIC_STATUSES)
             .select_related("edition")
             .order_by("pk")
         )
+
+    def lastmod(self, speaker):
+        return speaker.edition.updated_at
 
 
 SITEMAPS = {

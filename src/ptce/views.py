@@ -1,59 +1,98 @@
 """Site-wide pages: legal notices, errors, robots.txt, and the rate-limit answer."""
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 
 def privacy(request):
-    return render(request, "ptce/privacy.html")
+    return render(request, _prose_template("privacy"))
 
 
 def accessibility(request):
-    return render(request, "ptce/accessibility.html")
+    return render(request, _prose_template("accessibility"))
+
+
+def _prose_template(name):
+    # Long legal texts are written once per language rather than cut into msgids; the
+    # French text is the reference and the fallback.
+    language = (get_language() or "fr").split("-")[0]
+    return [f"ptce/{name}_{language}.html", f"ptce/{name}_fr.html"]
 
 
 @require_GET
 @cache_control(max_age=3600, public=True)
 def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", "Disallow: /connexion/"]
-    lines.append(f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}")
+    # SITE_URL, not the Host header: the address a crawler is sent to is ours to say.
+    lines.append(f"Sitemap: {settings.SITE_URL}/sitemap.xml")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-def _error(request, template, status):
+# Error pages. Under /api/ they answer in JSON with a stable code, like the API's own errors;
+# elsewhere, an HTML page in the visitor's language.
+
+
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def _error(request, template, status, code, message):
+    if _is_api(request):
+        return JsonResponse({"code": code, "message": message}, status=status)
     return render(request, template, status=status)
 
 
 def bad_request(request, exception=None):
-    return _error(request, "400.html", 400)
+    return _error(
+        request, "400.html", 400, "bad_request", _("The request could not be understood.")
+    )
 
 
 def permission_denied(request, exception=None):
-    return _error(request, "403.html", 403)
+    return _error(request, "403.html", 403, "forbidden", _("You are not allowed to do this."))
 
 
 def page_not_found(request, exception=None):
-    return _error(request, "404.html", 404)
+    return _error(request, "404.html", 404, "not_found", _("Nothing was found at this address."))
 
 
 def server_error(request):
-    return _error(request, "500.html", 500)
+    message = _("Something went wrong on our side. Please try again in a few minutes.")
+    if _is_api(request):
+        return JsonResponse({"code": "server_error", "message": message}, status=500)
+    # No request context: the context processors could touch the database or the session,
+    # which may be what just failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 def csrf_failure(request, reason=""):
-    return _error(request, "403_csrf.html", 403)
+    return _error(
+        request,
+        "403_csrf.html",
+        403,
+        "csrf_failed",
+        _("The form had expired. Reload the page and try again."),
+    )
 
 
 def rate_limited(request, exception=None):
-    return _error(request, "429.html", 429)
+    return _error(
+        request,
+        "429.html",
+        429,
+        "rate_limited",
+        _("Too many requests. Wait a minute, then try again."),
+    )
 
 
 def client_ip(request):
     """The client's address for rate limits: REMOTE_ADDR, or the proxy's X-Forwarded-For."""
-    from django.conf import settings
-
     if settings.HTTPS:
         # Behind our proxy, the last address it appended is the one it saw.
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
