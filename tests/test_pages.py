@@ -609,7 +609,7 @@ def test_layout_has_skip_link_landmarks_and_language_form(client):
     assert '<form class="language" action="/i18n/setlang/" method="post">' in html
     assert 'href="/confidentialite/"' in html
     assert 'href="/accessibilite/"' in html
-    assert 'href="/sitemap.xml"' in html
+    assert 'href="/plan-du-site/"' in html
 
 
 def test_pages_have_no_inline_script_or_style(client, programme_edition):
@@ -640,12 +640,12 @@ def test_accessibility_statement_gives_status_and_contact(client, settings):
     french = text(client.get("/accessibilite/"))
     english = text(client.get("/accessibilite/", HTTP_ACCEPT_LANGUAGE="en"))
 
-    assert "<strong>partiellement conforme</strong>" in french
+    assert "<strong>non conforme</strong>" in french
     assert "RGAA), version 4.1.2" in french
     assert "n'a pas encore fait l'objet d'un audit" in french
     assert '<a href="mailto:accessibilite@example.org">accessibilite@example.org</a>' in french
     assert "Défenseur des droits" in french
-    assert "<strong>partially compliant</strong>" in english
+    assert "<strong>not compliant</strong>" in english
 
 
 # Sitemap and robots.txt ---------------------------------------------------------------------------
@@ -681,3 +681,16 @@ def test_robots_txt_points_to_the_sitemap(client):
 
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert f"Sitemap: {SITE_URL}/sitemap.xml" in text(response).splitlines()
+
+
+def test_readable_site_map_links_every_public_edition_and_page(client):
+    public = EditionFactory(title="Journée Exemple publique", slug="publique")
+    EditionFactory(title="Journée Exemple brouillon", slug="brouillon", status=EditionStatus.DRAFT)
+
+    html = client.get("/plan-du-site/").content.decode()
+
+    assert f'href="{public.get_absolute_url()}"' in html
+    assert 'href="/journees/publique/programme/"' in html
+    assert "brouillon" not in html
+    assert 'href="/confidentialite/"' in html
+    assert 'href="/accessibilite/"' in html

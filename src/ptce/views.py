@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from events.models import Edition
+
 
 def privacy(request):
     return render(request, _prose_template("privacy"))
@@ -16,6 +18,12 @@ def privacy(request):
 
 def accessibility(request):
     return render(request, _prose_template("accessibility"))
+
+
+def site_map(request):
+    """The readable site map (RGAA 12.3); /sitemap.xml is the one for search engines."""
+    editions = Edition.objects.public().order_by("-date").only("slug", "title", "date")
+    return render(request, "ptce/site_map.html", {"editions": editions})
 
 
 def _prose_template(name):

@@ -54,10 +54,8 @@ class Tab:
         self.page = page
         self.base_url = base_url
         self.console_errors = []
-        page.on(
-            "console",
-            lambda message: message.type == "error" and self.console_errors.append(message.text),
-        )
+        self.expected_document_error = None
+        page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         # Registered through the DevTools protocol, so the page's CSP does not apply to it.
         page.add_init_script(
@@ -66,8 +64,20 @@ class Tab:
             " window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
         )
 
-    def goto(self, path):
+    def _on_console(self, message):
+        if message.type != "error":
+            return
+        # Chromium logs an error status of the document itself; an error page is expected
+        # to have one.
+        if self.expected_document_error and message.location.get("url") == self.page.url:
+            if message.text.endswith(f"status of {self.expected_document_error} (Not Found)"):
+                return
+        self.console_errors.append(message.text)
+
+    def goto(self, path, *, status=200):
+        self.expected_document_error = status if status >= 400 else None
         response = self.page.goto(self.base_url + path)
+        assert response.status == status
         return response
 
     def csp_violations(self):

@@ -59,10 +59,17 @@ def test_visitor_goes_from_home_to_a_speaker(tab, edition):
 
 
 @pytest.mark.parametrize(
-    "path", ["/confidentialite/", "/accessibilite/", "/connexion/", "/journees/inconnue/"]
+    ("path", "status"),
+    [
+        ("/confidentialite/", 200),
+        ("/accessibilite/", 200),
+        ("/plan-du-site/", 200),
+        ("/connexion/", 200),
+        ("/journees/inconnue/", 404),
+    ],
 )
-def test_other_public_pages_are_accessible(tab, edition, path):
-    tab.goto(path)
+def test_other_public_pages_are_accessible(tab, edition, path, status):
+    tab.goto(path, status=status)
     tab.assert_clean()
 
 
