@@ -69,9 +69,13 @@ class Tab:
             return
         # Chromium logs an error status of the document itself; an error page is expected
         # to have one.
-        if self.expected_document_error and message.location.get("url") == self.page.url:
-            if message.text.endswith(f"status of {self.expected_document_error} (Not Found)"):
-                return
+        expected = self.expected_document_error
+        if (
+            expected
+            and message.location.get("url") == self.page.url
+            and message.text.endswith(f"status of {expected} (Not Found)")
+        ):
+            return
         self.console_errors.append(message.text)
 
     def goto(self, path, *, status=200):
