@@ -25,8 +25,15 @@ def _require_postgres():
 
 
 @pytest.fixture(autouse=True)
-def _isolated_mail_dir(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    # The real hasher takes a good part of a second per user: the cast alone has seven.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The manifest storage needs `collectstatic`; tests resolve static files from the apps.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

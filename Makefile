@@ -1,0 +1,74 @@
+# Journées PTCE. Quick start: `make run`, then open http://127.0.0.1:8000; `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+PTCE := $(VENV)/bin/ptce
+PYTEST := $(VENV)/bin/pytest
+RUFF := $(VENV)/bin/ruff
+# Written after a successful install: pip runs again only when pyproject.toml changes.
+STAMP := $(VENV)/.installed
+
+# `make test` runs on PostgreSQL then SQLite; DB=postgres or DB=sqlite runs one pass.
+DB ?= all
+# The PostgreSQL pass: pytest-django creates a fresh test_<name> database from this URL.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ptce_test
+# Extra pytest arguments, e.g. PYTEST_ARGS='tests/test_health.py -x'.
+PYTEST_ARGS ?=
+
+.PHONY: help install messages static run test lint
+
+help:
+	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:8000"
+	@echo "make test   the test suite on PostgreSQL then SQLite (DB=postgres|sqlite: one pass)"
+	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+
+$(PYTHON):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+# Our own catalogues only: the packages in .venv ship theirs compiled.
+messages: $(STAMP)
+	@if find src -name '*.po' -print -quit | grep -q .; then \
+		$(PTCE) compilemessages --ignore=.venv --ignore=.git --ignore=var --ignore=node_modules \
+			--verbosity=0; \
+	fi
+
+static: $(STAMP)
+	$(PTCE) collectstatic --noinput --verbosity=0
+
+run: $(STAMP)
+	$(PTCE) migrate --noinput
+	$(PTCE) createcachetable
+	$(MAKE) --no-print-directory messages static
+	$(PTCE) demo
+	$(PTCE) serve
+
+# Tests render static files with the plain storage (tests/conftest.py), so they need no
+# collectstatic; it runs first all the same, because it is the production pipeline (hashed
+# names, compression, url() references in CSS) and fails on a broken reference.
+# pytest's exit code 5 (no test collected) is not 0, so it fails the target like any failure.
+test: $(STAMP) messages static
+	@case "$(DB)" in all|postgres|sqlite) ;; \
+		*) echo "make test: DB must be all, postgres or sqlite, not '$(DB)'" >&2; exit 2;; \
+	esac
+	@if [ "$(DB)" != sqlite ]; then \
+		echo "=== Tests on PostgreSQL ($(TEST_DATABASE_URL))"; \
+		DATABASE_URL='$(TEST_DATABASE_URL)' $(PYTEST) --create-db $(PYTEST_ARGS); \
+	fi
+	@if [ "$(DB)" != postgres ]; then \
+		echo "=== Tests on SQLite (PostgreSQL-only tests deselected)"; \
+		env -u DATABASE_URL $(PYTEST) -m 'not postgres_only' $(PYTEST_ARGS); \
+	fi
+
+lint: $(STAMP)
+	$(RUFF) check .
+	$(RUFF) format --check .
+	$(PTCE) makemigrations --check --dry-run
