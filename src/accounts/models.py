@@ -1,12 +1,18 @@
+import datetime as dt
 import hashlib
+import hmac
 import secrets
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
+
+#: How often a token's "last used" time is written, at most.
+USE_NOTED_EVERY = dt.timedelta(minutes=1)
 
 
 class User(AbstractUser):
@@ -49,22 +55,58 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
+        # Two partial constraints rather than one with nulls_distinct=False, which SQLite
+        # does not support.
         constraints = [
             models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=models.Q(edition__isnull=True),
+                name="membership_unique_for_all_editions",
+            ),
+            models.UniqueConstraint(
                 fields=["user", "organisation", "role", "edition"],
-                name="membership_unique",
-                nulls_distinct=False,
-            )
+                condition=models.Q(edition__isnull=False),
+                name="membership_unique_for_one_edition",
+            ),
         ]
 
     def __str__(self):
         scope = self.edition or self.organisation
         return f"{self.user} — {self.get_role_display()} ({scope})"
 
+    def clean(self):
+        if (
+            self.edition_id
+            and self.organisation_id
+            and not self.edition.organisers.filter(pk=self.organisation_id).exists()
+        ):
+            raise ValidationError(
+                {"edition": _("This edition is not organised by this organisation.")}
+            )
+
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+    def resolve(self, raw):
+        """The active token whose secret is ``raw``, or ``None``; notes when it was used.
+
+        The lookup is by SHA-256 digest, so timing reveals nothing about stored secrets;
+        the digests are compared once more in constant time. ``last_used_at`` is written
+        at most once a minute, to spare a write on every API call.
+        """
+        if not raw or not raw.startswith(ApiToken.PREFIX) or len(raw) > 100:
+            return None
+        digest = ApiToken.digest_of(raw)
+        token = self.active().select_related("user").filter(digest=digest).first()
+        if token is None or not hmac.compare_digest(token.digest, digest):
+            return None
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at >= USE_NOTED_EVERY:
+            token.last_used_at = now
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token
 
 
 class ApiToken(models.Model):
@@ -104,11 +146,21 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user, *, name=""):
         """Create a token for ``user``; return ``(token, raw)``. ``raw`` is never stored."""
-        raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(
-            user=user, name=name, digest=cls.digest_of(raw), hint=raw[: len(cls.PREFIX) + 6]
-        )
+        token = cls(user=user, name=name)
+        raw = token.set_new_secret()
+        token.save()
         return token, raw
+
+    def set_new_secret(self):
+        """Give this unsaved token a new secret and return it; only its digest is kept."""
+        raw = self.PREFIX + secrets.token_urlsafe(32)
+        self.digest = self.digest_of(raw)
+        self.hint = raw[: len(self.PREFIX) + 6]
+        return raw
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
 
     def revoke(self):
         if self.revoked_at is None:
