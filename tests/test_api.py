@@ -30,8 +30,9 @@ UTC = dt.UTC
 
 # Queries of one API call, whatever the number of editions or sessions: see the N+1 guards.
 LIST_QUERIES = 2  # count, page (venue joined)
-DETAIL_QUERIES = 7  # edition+venue, organisers, partners, sessions, speakers, their edition,
+# edition+venue, organisers, partners, sessions, speakers (with their edition and organisation),
 # organisations taking part
+DETAIL_QUERIES = 6
 
 
 @pytest.fixture(autouse=True)
@@ -581,3 +582,11 @@ def test_docs_page_uses_only_local_scripts_and_styles(client):
     assert '<link type="text/css" rel="stylesheet" href="/static/ninja/swagger-ui.css">' in html
     assert "http://" not in html
     assert "https://" not in html
+
+
+def test_wrong_method_is_a_json_error_that_keeps_the_allow_header(client):
+    response = client.post("/api/v1/editions")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert response["Allow"] == "GET"

@@ -39,7 +39,7 @@ def upcoming_then_past(editions):
 def public_edition_for_api(slug):
     """The public edition with this slug, with everything its API page shows, in a fixed number
     of queries; raises ``ApiError("not_found")`` for a draft or an unknown slug."""
-    sessions = Session.objects.for_programme().prefetch_related("speakers__edition")
+    sessions = Session.objects.for_programme()
     editions = (
         Edition.objects.public()
         .select_related("venue")

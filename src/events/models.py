@@ -233,6 +233,22 @@ class Edition(models.Model):
     def asks_for(self, field):
         return field in (self.security_fields or [])
 
+    def registration_state(self, now=None):
+        """Where registration stands at ``now``: "none", "not_open", "open" or "closed".
+
+        "none" when no registration is configured (neither an opening nor a closing time, as
+        for the days held before this platform). It closes at ``registration_deadline``.
+        Seats left are not considered here: that is the registrations app's business.
+        """
+        if self.registration_opens_at is None and self.registration_closes_at is None:
+            return "none"
+        now = now or timezone.now()
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return "not_open"
+        if now >= self.registration_deadline:
+            return "closed"
+        return "open"
+
 
 class Speaker(models.Model):
     """A person who speaks at an edition; one speaker may appear in several sessions."""
@@ -281,7 +297,9 @@ class Speaker(models.Model):
 class SessionQuerySet(models.QuerySet):
     def for_programme(self):
         return self.order_by("start_time", "room", "pk").prefetch_related(
-            Prefetch("speakers", queryset=Speaker.objects.select_related("organisation")),
+            Prefetch(
+                "speakers", queryset=Speaker.objects.select_related("organisation", "edition")
+            ),
             "organisations",
         )
 
@@ -336,7 +354,12 @@ class Session(models.Model):
     def clean(self):
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("A session must end after it starts.")})
-        edition = self.edition if self.edition_id else None
+        # The edition may be unsaved, or carry new hours not saved yet (both edited in
+        # one admin form): check against the object itself, not the database.
+        try:
+            edition = self.edition
+        except Edition.DoesNotExist:
+            edition = None
         if not (edition and edition.has_hours and self.start_time and self.end_time):
             return
         if self.start_time < edition.start_time or self.end_time > edition.end_time:

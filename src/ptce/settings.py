@@ -79,7 +79,7 @@ INSTALLED_APPS = [
     "accounts",
     "network",
     "events",
-    "django.contrib.admin",
+    "ptce.admin.PtceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "ptce.middleware.api_method_not_allowed",
 ]
 
 ROOT_URLCONF = "ptce.urls"
@@ -181,6 +182,8 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Journées PTCE <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where visitors report a problem (accessibility statement, privacy notice).
+PTCE_CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "contact@localhost")
 
 # Authentication ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -265,3 +268,15 @@ LOGGING = {
 
 # The task worker is "seen" when its heartbeat task ran within this many seconds.
 PTCE_WORKER_STALE_AFTER = 180
+
+# Periodic jobs (ptce/scheduler.py): (dotted task path, interval in seconds), enqueued by the
+# scheduler of `ptce serve`. Several `ptce serve` may enqueue the same job: each job must be
+# idempotent. Later parts append their jobs here.
+PTCE_PERIODIC_TASKS = [
+    ("ptce.tasks.heartbeat", 60),
+    ("ptce.tasks.prune_task_results", 24 * 60 * 60),
+]
+# Finished task results (heartbeats included) are deleted after this many days.
+PTCE_TASK_RESULTS_MAX_AGE_DAYS = 7
+# Monitoring probes /healthz over plain http on the machine itself: no redirect to https.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
