@@ -46,7 +46,6 @@ static: $(STAMP)
 
 run: $(STAMP)
 	$(PTCE) migrate --noinput
-	$(PTCE) createcachetable
 	$(MAKE) --no-print-directory messages static
 	$(PTCE) demo
 	$(PTCE) serve

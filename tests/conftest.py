@@ -10,18 +10,16 @@ from tests.factories import EditionFactory, MembershipFactory, OrganisationFacto
 PASSWORD = "correct horse battery staple"
 
 
-def pytest_collection_modifyitems(config, items):
+def pytest_runtest_setup(item):
     # On SQLite, CI deselects these with -m "not postgres_only"; run by hand, they fail
-    # loudly rather than pass on the wrong database.
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        for item in items:
-            if item.get_closest_marker("postgres_only"):
-                item.add_marker(pytest.mark.usefixtures("_require_postgres"))
-
-
-@pytest.fixture
-def _require_postgres():
-    pytest.fail("this test needs PostgreSQL: set DATABASE_URL or deselect -m 'not postgres_only'")
+    # loudly rather than pass or fail for the wrong reason on the wrong database.
+    if (
+        item.get_closest_marker("postgres_only")
+        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        pytest.fail(
+            "this test needs PostgreSQL: set DATABASE_URL, or deselect -m 'not postgres_only'"
+        )
 
 
 @pytest.fixture(autouse=True)

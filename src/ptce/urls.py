@@ -23,6 +23,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

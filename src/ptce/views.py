@@ -1,9 +1,15 @@
 """Site-wide pages: legal notices, errors, robots.txt, and the rate-limit answer."""
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -48,6 +54,13 @@ def robots_txt(request):
 
 def _is_api(request):
     return request.path.startswith("/api/")
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
+    return HttpResponsePermanentRedirect(static("ptce/favicon.svg"))
 
 
 def _error(request, template, status, code, message):
