@@ -6,7 +6,7 @@ import stat
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.enums import Role
 from accounts.models import Membership, User
@@ -52,7 +52,10 @@ def _demo_settings(settings, tmp_path, monkeypatch):
 
 def run_demo(*args):
     out, err = io.StringIO(), io.StringIO()
-    call_command("demo", *args, stdout=out, stderr=err)
+    # As `ptce demo` in a fresh process: in French, the site's language, whatever an earlier
+    # test's request left active in this thread.
+    with translation.override("fr"):
+        call_command("demo", *args, stdout=out, stderr=err)
     return out.getvalue() + err.getvalue()
 
 
@@ -274,7 +277,7 @@ def test_running_the_demo_twice_changes_nothing(loaded):
     before = dump()
     output = run_demo()
     assert dump() == before
-    assert output.count("Already there, left unchanged") == 3
+    assert output.count("Déjà présente, laissée inchangée") == 3
 
 
 def test_an_edition_changed_by_an_organiser_is_left_as_it_is(loaded):
@@ -290,7 +293,7 @@ def test_an_edition_whose_number_is_taken_is_reported_not_created():
     EditionFactory(title="Deuxième journée saisie à la main", slug="deuxieme", number=2)
     output = run_demo()
     assert not Edition.objects.filter(slug="2014").exists()
-    assert "Not created: 2014" in output
+    assert "Non créée : 2014" in output
     assert Edition.objects.filter(slug__in=["2012", "demonstration"]).count() == 2
 
 
@@ -301,7 +304,7 @@ def test_organiser_account_can_log_in_with_the_printed_password(loaded):
         ("Réseau Exemple des pôles", Role.ORGANISER, None)
     ]
     password = login_file().read_text().strip()
-    assert f"Password: {password}" in loaded
+    assert f"Mot de passe : {password}" in loaded
     assert "http://127.0.0.1:8000/connexion/" in loaded
     assert authenticate(username="organisatrice", password=password) == user
 
@@ -313,15 +316,18 @@ def test_login_file_is_readable_by_its_owner_only(loaded):
 def test_rerun_prints_the_same_login(loaded):
     output = run_demo()
     password = login_file().read_text().strip()
-    assert f"Password: {password}" in output
-    assert "Log in at http://127.0.0.1:8000/connexion/ as “organisatrice”." in output
+    assert f"Mot de passe : {password}" in output
+    assert (
+        "Connectez-vous sur http://127.0.0.1:8000/connexion/ en tant que « organisatrice »."
+        in output
+    )
 
 
 def test_rerun_without_the_login_file_tells_how_to_set_a_password(loaded):
     login_file().unlink()
     output = run_demo()
     assert "ptce changepassword organisatrice" in output
-    assert "Password:" not in output
+    assert "Mot de passe :" not in output
 
 
 def test_password_from_the_environment_is_used_and_not_printed(monkeypatch):
@@ -329,7 +335,7 @@ def test_password_from_the_environment_is_used_and_not_printed(monkeypatch):
     output = run_demo()
     assert authenticate(username="organisatrice", password="une phrase de passe assez longue")
     assert "une phrase de passe assez longue" not in output
-    assert "Password: the one given in PTCE_PASSWORD." in output
+    assert "Mot de passe : celui indiqué dans PTCE_PASSWORD." in output
     assert not login_file().exists()
 
 
