@@ -203,8 +203,8 @@ def test_edition_page_explains_the_id_check_before_the_description(client, journ
     id_section = html.index('id="piece-identite"')
     assert id_section < html.index('id="a-propos"') < html.index('id="lieu"')
     assert "Register with your first and last names exactly as printed on it" in html
-    assert "<strong>Date of birth</strong>: The venue&#x27;s security asks for it" in html
-    assert "<strong>Employer</strong>: The venue&#x27;s security lists each visitor" in html
+    assert "<dt>Date of birth</dt>\n      <dd>The venue&#x27;s security asks for it" in html
+    assert "<dt>Employer</dt>\n      <dd>The venue&#x27;s security lists each visitor" in html
     assert "Nationality" not in html
     assert "No copy or number of your identity document is ever stored." in html
 

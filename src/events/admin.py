@@ -8,6 +8,7 @@ list, organisers, status) only by its organisers.
 
 from django import forms
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
@@ -19,7 +20,7 @@ from events.models import Edition, Session, Speaker, Venue
 
 class EditionForm(RoleScopedForm):
     security_fields = forms.MultipleChoiceField(
-        label=_("details the security list needs"),
+        label=capfirst(Edition._meta.get_field("security_fields").verbose_name),
         choices=SecurityField.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
