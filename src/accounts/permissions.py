@@ -170,3 +170,12 @@ def can_open_admin(user):
     if not _is_active(user):
         return False
     return user.is_superuser or bool(roles_of(user).all & STAFF_ROLES)
+
+
+def can_manage_directory(user):
+    """Whether ``user`` may import and export the directory of poles as a whole.
+
+    The directory is national: it is kept by the platform's operators, that is superusers
+    and the organisers of an organising organisation (roles not narrowed to an edition).
+    """
+    return on_any_organisation(user, Action.MANAGE)
