@@ -100,3 +100,56 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.ORGANISER
+
+
+# Network: poles, their members and territory (appended for issue 3).
+
+
+class PoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "network.Pole"
+
+    organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.POLE)
+    geo_vintage = 2026
+
+
+class PoleMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "network.PoleMember"
+
+    pole = factory.SubFactory(PoleFactory)
+    organisation = factory.SubFactory(
+        OrganisationFactory,
+        name=factory.Sequence(lambda n: f"Membre Exemple {n}"),
+        kind=OrganisationKind.ESS_ENTERPRISE,
+    )
+    category = "ess_enterprise"
+
+
+class TerritoryAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "network.TerritoryArea"
+
+    pole = factory.SubFactory(PoleFactory)
+    level = "department"
+    code = "69"
+
+
+# Network: sectors and recognitions (appended for issue 3, API and demo).
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "network.Sector"
+
+    name = factory.Sequence(lambda n: f"Secteur exemple {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class RecognitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "network.Recognition"
+
+    pole = factory.SubFactory(PoleFactory)
+    kind = "call_2023"
+    date = dt.date(2023, 10, 17)
