@@ -186,10 +186,11 @@ def listed_models(response):
     return {model["object_name"] for app in response.context["app_list"] for model in app["models"]}
 
 
-@pytest.mark.parametrize("who", ["editor", "organiser"])
-def test_admin_index_lists_the_content_models_to_organisers_and_editors(client, cast, who):
+@pytest.mark.parametrize(("who", "extra"), [("editor", set()), ("organiser", {"Pole", "Sector"})])
+def test_admin_index_lists_the_content_models_to_organisers_and_editors(client, cast, who, extra):
+    """Organisers also keep the directory (accounts.permissions.can_manage_directory)."""
     response = login(client, getattr(cast, who)).get("/admin/")
-    assert listed_models(response) == CONTENT_MODELS
+    assert listed_models(response) == CONTENT_MODELS | extra
 
 
 def test_admin_index_lists_accounts_to_superusers(client, cast):

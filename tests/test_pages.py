@@ -666,6 +666,9 @@ def test_sitemap_lists_public_editions_programmes_and_speakers(client):
     assert sorted(locations) == sorted(
         [
             f"{SITE_URL}/",
+            f"{SITE_URL}/poles/",
+            f"{SITE_URL}/poles/carte/",
+            f"{SITE_URL}/plan-du-site/",
             f"{SITE_URL}/confidentialite/",
             f"{SITE_URL}/accessibilite/",
             f"{SITE_URL}/journees/exemple/",

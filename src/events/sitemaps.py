@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from events.enums import PUBLIC_STATUSES
 from events.models import Edition, Speaker
+from network.models import Pole
 
 
 class SiteSitemap(Sitemap):
@@ -20,7 +21,7 @@ class SiteSitemap(Sitemap):
 
 class StaticSitemap(SiteSitemap):
     def items(self):
-        return ["home", "privacy", "accessibility"]
+        return ["home", "network:directory", "network:map", "site_map", "privacy", "accessibility"]
 
     def location(self, item):
         return reverse(item)
@@ -55,9 +56,20 @@ class SpeakerSitemap(SiteSitemap):
         return speaker.edition.updated_at
 
 
+class PoleSitemap(SiteSitemap):
+    """The pages of the poles of the directory (all public)."""
+
+    def items(self):
+        return Pole.objects.select_related("organisation").order_by("pk")
+
+    def lastmod(self, pole):
+        return pole.updated_at
+
+
 SITEMAPS = {
     "pages": StaticSitemap,
     "editions": EditionSitemap,
     "programmes": ProgrammeSitemap,
     "speakers": SpeakerSitemap,
+    "poles": PoleSitemap,
 }

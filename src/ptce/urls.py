@@ -16,6 +16,7 @@ urlpatterns = [
     path("", events_views.home, name="home"),
     path("", include("events.urls")),
     path("", include("accounts.urls")),
+    path("", include("network.urls")),
     path("confidentialite/", views.privacy, name="privacy"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("plan-du-site/", views.site_map, name="site_map"),
