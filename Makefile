@@ -18,12 +18,13 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ptce_test
 # Extra pytest arguments, e.g. PYTEST_ARGS='tests/test_health.py -x'.
 PYTEST_ARGS ?=
 
-.PHONY: help install messages static run test lint
+.PHONY: help install messages static run test lint bench
 
 help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:8000"
 	@echo "make test   the test suite on PostgreSQL then SQLite (DB=postgres|sqlite: one pass)"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make bench  time the public pages and the directory (prints figures, never fails on time)"
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -71,3 +72,11 @@ lint: $(STAMP)
 	$(RUFF) check .
 	$(RUFF) format --check .
 	$(PTCE) makemigrations --check --dry-run
+
+# Each script makes its own throw-away SQLite database, or fills the one DATABASE_URL names
+# (give it an empty one). Figures depend on the machine: see bench/README.md.
+bench: $(STAMP)
+	@for script in bench/*.py; do \
+		echo "=== $$script"; \
+		$(PYTHON) "$$script"; \
+	done

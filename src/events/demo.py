@@ -24,6 +24,7 @@ from accounts.enums import Role
 from accounts.models import Membership, User
 from events.enums import EditionStatus, SecurityField, SessionKind
 from events.models import PARIS, Edition, Session, Speaker, Venue
+from network.demo import load_network_demo
 from network.enums import OrganisationKind
 from network.models import Organisation
 
@@ -140,6 +141,7 @@ def load_demo():
     """
     result = DemoResult()
     with transaction.atomic():
+        load_network_demo()
         orgs = {data.slug: _organisation(data) for data in REAL_ORGANISATIONS}
         orgs |= {data.slug: _organisation(data) for data in FICTIONAL_ORGANISATIONS}
         _edition_once(result, "2012", 1, _first_national_day)

@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from accounts.api import router as accounts_router
 from events.api import router as events_router
+from network.api import router as network_router
 from ptce.api_errors import ApiError
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ api = NinjaAPI(
 )
 api.add_router("", events_router)
 api.add_router("", accounts_router)
+api.add_router("", network_router)
 
 MESSAGES = {
     "bad_request": _("The request could not be understood."),
