@@ -2,11 +2,20 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from network import territories
 from network.enums import TerritoryLevel
 from network.models import PoleDepartment, TerritoryArea
 from tests.factories import PoleFactory, TerritoryAreaFactory
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are compared with their English msgids; test_translations.py checks French."""
+    with translation.override("en"):
+        yield
+
 
 COMMUNE = TerritoryLevel.COMMUNE
 EPCI = TerritoryLevel.EPCI

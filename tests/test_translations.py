@@ -17,12 +17,22 @@ import pytest
 from django.conf import settings
 from django.utils import timezone, translation
 
+from accounts.enums import Role
 from events.enums import SecurityField, SessionKind
+from network import composition
+from network.enums import LegalForm, MemberCategory
 from tests.factories import (
     EditionFactory,
+    MembershipFactory,
     OrganisationFactory,
+    PoleFactory,
+    PoleMemberFactory,
+    RecognitionFactory,
+    SectorFactory,
     SessionFactory,
     SpeakerFactory,
+    TerritoryAreaFactory,
+    UserFactory,
     VenueFactory,
 )
 
@@ -315,7 +325,46 @@ def edition(db):
         start_time=dt.time(12),
         end_time=dt.time(13, 30),
     )
+    _directory_entry(pole)
     return edition
+
+
+def _directory_entry(organisation):
+    """Make ``organisation`` a pole of the directory whose page uses every part.
+
+    Its members meet article 9 but not the 2015 decree (the pole is not a legal person), so the
+    page lists what is missing.
+    """
+    organisation.website = "https://deux-rives.example"
+    organisation.town = "Villeurbanne"
+    organisation.department_code = "69"
+    organisation.legal_form = LegalForm.OTHER
+    organisation.is_legal_person = False
+    organisation.save()
+    pole = PoleFactory(
+        organisation=organisation,
+        description="Un pôle pour essayer l'annuaire.",
+        creation_year=2014,
+        composition_declared=True,
+    )
+    pole.sectors.add(SectorFactory(name="Alimentation"))
+    TerritoryAreaFactory(pole=pole, level="department", code="69")
+    TerritoryAreaFactory(pole=pole, level="commune", code="69266")
+    for name, category in [
+        ("Coopérative Exemple", MemberCategory.ESS_ENTERPRISE),
+        ("Société Exemple", MemberCategory.ENTERPRISE),
+        ("Commune Exemple", MemberCategory.LOCAL_AUTHORITY),
+    ]:
+        PoleMemberFactory(
+            pole=pole,
+            organisation=OrganisationFactory(
+                name=name, legal_form=LegalForm.ASSOCIATION, is_legal_person=True
+            ),
+            category=category,
+            role="membre fondateur",
+        )
+    RecognitionFactory(pole=pole, kind="call_2015", date=dt.date(2015, 1, 20))
+    composition.refresh(pole)
 
 
 PAGES = {
@@ -325,7 +374,13 @@ PAGES = {
     "speaker": "/journees/exemple/intervenants/camille-exemple/",
     "login": "/connexion/",
     "site map": "/plan-du-site/",
+    "directory": "/poles/",
+    "pole": "/poles/pole-exemple-des-deux-rives/",
+    "map": "/poles/carte/",
+    "import": "/annuaire/import/",
 }
+# Pages for organisers only, seen here as an organiser of the edition's organising network.
+ORGANISER_PAGES = {"import"}
 
 # One French phrase each page must show, and the English one shown instead when asked.
 EXPECTED = {
@@ -335,12 +390,26 @@ EXPECTED = {
     "speaker": ("Interventions", "Sessions"),
     "login": ("Réservé aux organisateurs", "For organisers"),
     "site map": ("Connexion des organisateurs", "Organisers' sign-in"),
+    "directory": ("Annuaire des pôles (PTCE)", "Directory of the poles (PTCE)"),
+    "pole": ("Vérification de la composition (article 9)", "Composition check (article 9)"),
+    "map": ("Nombre de pôles", "Number of poles"),
+    "import": ("Importer l'annuaire des pôles", "Import the directory of poles"),
 }
+
+
+def visit(client, edition, page, **headers):
+    if page in ORGANISER_PAGES:
+        organiser = UserFactory(username="organisatrice")
+        MembershipFactory(
+            user=organiser, organisation=edition.organisers.get(), role=Role.ORGANISER
+        )
+        client.force_login(organiser)
+    return client.get(PAGES[page], **headers)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_french_page_shows_no_english_interface_text(client, edition, page):
-    response = client.get(PAGES[page])
+    response = visit(client, edition, page)
     text = readable(response)
 
     assert response.status_code == 200
@@ -351,7 +420,7 @@ def test_french_page_shows_no_english_interface_text(client, edition, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_same_page_is_english_with_accept_language_en(client, edition, page):
-    response = client.get(PAGES[page], HTTP_ACCEPT_LANGUAGE="en")
+    response = visit(client, edition, page, HTTP_ACCEPT_LANGUAGE="en")
     text = readable(response)
 
     assert response.status_code == 200
