@@ -538,7 +538,7 @@ def test_pole_page_shows_the_pole(client, full_pole):
     assert "<p>Un pôle d&#x27;exemple.</p>\n\n<p>Il coopère.</p>" in html
     assert "<dd>Amiens, Somme (80)</dd>" in html
     assert "<dd>2012</dd>" in html
-    assert "<dd>Association; a legal person</dd>" in html
+    assert "<dd>Association · a legal person</dd>" in html
     assert (
         '<a href="https://deux-rives.example.org/" rel="noopener">https://deux-rives.example.org/</a>'
     ) in html
@@ -623,7 +623,7 @@ def test_pole_page_of_an_empty_pole_says_what_is_not_known(client):
     assert "No territory has been declared." in html
     assert "No member has been declared." in html
     assert "No recognition is recorded." in html
-    assert "<dd>not given; not known to be a legal person</dd>" in html
+    assert "<dd>not given · not known to be a legal person</dd>" in html
     assert "made up for the demonstration" not in html
 
 
@@ -779,3 +779,11 @@ def test_sitemap_lists_every_pole_page(client, settings):
     html = client.get("/sitemap.xml").content.decode()
 
     assert "<loc>https://journees.example.org/poles/pole-ecotone/</loc>" in html
+
+
+def test_directory_links_to_the_import_page_for_those_who_manage_it(client, cast):
+    client.force_login(cast.viewer)
+    assert 'href="/annuaire/import/"' not in client.get("/poles/").content.decode()
+
+    client.force_login(cast.organiser)
+    assert 'href="/annuaire/import/"' in client.get("/poles/").content.decode()

@@ -7,6 +7,7 @@ the page and ignored; the pages cost the same number of queries whatever they li
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from accounts import permissions
 from network import directory as directory_rules
 from network import map as pole_map
 from network import territories
@@ -33,6 +34,7 @@ def directory(request):
             "query": form.query(),
             "has_fictional": any(entry.pole.organisation.is_fictional for entry in entries),
             "attribution": territories.attribution(),
+            "can_manage_directory": permissions.can_manage_directory(request.user),
         },
     )
 
