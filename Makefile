@@ -76,7 +76,7 @@ lint: $(STAMP)
 # Each script makes its own throw-away SQLite database, or fills the one DATABASE_URL names
 # (give it an empty one). Figures depend on the machine: see bench/README.md.
 bench: $(STAMP)
-	@for script in bench/*.py; do \
+	@for script in bench/[!_]*.py; do \
 		echo "=== $$script"; \
 		$(PYTHON) "$$script"; \
 	done

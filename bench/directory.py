@@ -17,10 +17,11 @@ Target: p95 under 100 ms. Nothing passes or fails: the figures depend on the mac
 
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
+
+from _timing import measure
 
 REPEAT = int(os.environ.get("REPEAT", "100"))
 POLES = int(os.environ.get("POLES", "2000"))
@@ -152,29 +153,6 @@ def generate(poles_wanted):
     return poles, sectors
 
 
-def measure(client, path):
-    """``(status, queries, median ms, p95 ms)`` of ``REPEAT`` requests of ``path``."""
-    from django.db import connection, reset_queries
-
-    queries = []
-
-    def count(execute, *args):
-        queries.append(args[0])
-        return execute(*args)
-
-    # Counted by a wrapper: the request's own signals reset Django's query log.
-    with connection.execute_wrapper(count):
-        status = client.get(path).status_code
-    timings = []
-    for _ in range(REPEAT):
-        started = time.perf_counter()
-        client.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
-        reset_queries()
-    p95 = statistics.quantiles(timings, n=20)[-1]
-    return status, len(queries), statistics.median(timings), p95
-
-
 def main():
     # Always a new, empty folder: without DATABASE_URL the site's SQLite file is made there,
     # never in the VAR_DIR of a site in use.
@@ -220,7 +198,7 @@ def main():
     )
     print(f"{'path':56} {'status':>6} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
     for path in paths:
-        status, queries, median, p95 = measure(client, path)
+        status, queries, median, p95 = measure(client, path, repeat=REPEAT)
         over = "  over target" if p95 >= TARGET_P95_MS else ""
         print(f"{path:56} {status:>6} {queries:>7} {median:>10.2f} {p95:>8.2f}{over}")
 

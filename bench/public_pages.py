@@ -12,10 +12,10 @@ percentile in milliseconds. Nothing passes or fails: the figures depend on the m
 """
 
 import os
-import statistics
 import sys
 import tempfile
-import time
+
+from _timing import measure
 
 REPEAT = int(os.environ.get("REPEAT", "200"))
 PATHS = [
@@ -37,7 +37,7 @@ def main():
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, reset_queries
+    from django.db import connection
     from django.test import Client
 
     call_command("migrate", verbosity=0)
@@ -48,26 +48,8 @@ def main():
     )
     print(f"{'path':48} {'status':>6} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
     for path in PATHS:
-        queries = []
-
-        def count(execute, *args, queries=queries):
-            queries.append(args[0])
-            return execute(*args)
-
-        # Counted by a wrapper: the request's own signals reset Django's query log.
-        with connection.execute_wrapper(count):
-            status = client.get(path).status_code
-        timings = []
-        for _ in range(REPEAT):
-            started = time.perf_counter()
-            client.get(path)
-            timings.append((time.perf_counter() - started) * 1000)
-            reset_queries()
-        p95 = statistics.quantiles(timings, n=20)[-1]
-        print(
-            f"{path:48} {status:>6} {len(queries):>7} "
-            f"{statistics.median(timings):>10.2f} {p95:>8.2f}"
-        )
+        status, queries, median, p95 = measure(client, path, repeat=REPEAT)
+        print(f"{path:48} {status:>6} {queries:>7} {median:>10.2f} {p95:>8.2f}")
 
 
 if __name__ == "__main__":
