@@ -153,3 +153,16 @@ class RecognitionFactory(factory.django.DjangoModelFactory):
     pole = factory.SubFactory(PoleFactory)
     kind = "call_2023"
     date = dt.date(2023, 10, 17)
+
+
+# Registrations: categories of seats (appended for issue 4, seat allocation).
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.Category"
+
+    edition = factory.SubFactory(EditionFactory)
+    name = factory.Sequence(lambda n: f"Catégorie exemple {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    is_public = True

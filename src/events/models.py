@@ -97,6 +97,13 @@ class Edition(models.Model):
         blank=True,
         help_text=_("Seats for attendees; empty only for past days whose figure is not known."),
     )
+    has_waiting_list = models.BooleanField(
+        _("waiting list"),
+        default=True,
+        help_text=_(
+            "When a limit is reached, people join a waiting list instead of being refused."
+        ),
+    )
     registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
     id_required = models.BooleanField(

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "accounts",
     "network",
     "events",
+    "registrations",
     "ptce.admin.PtceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
