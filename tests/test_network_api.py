@@ -637,3 +637,15 @@ def test_openapi_schema_has_the_directory_paths(client):
     paths = get(client, "/api/v1/openapi.json").json()["paths"]
 
     assert {"/api/v1/poles", "/api/v1/poles/{pole_id}", "/api/v1/organisations"} <= set(paths)
+
+
+def test_detail_survives_a_territory_code_the_shipped_vintage_no_longer_knows(client, declared):
+    # Stored under an older geographic code, say: no longer in the vendored one.
+    TerritoryAreaFactory(pole=declared, level="commune", code="99999")
+
+    response = get(client, f"/api/v1/poles/{declared.pk}")
+
+    assert response.status_code == 200
+    assert {"level": "commune", "level_label": "Commune", "code": "99999", "name": ""} in (
+        response.json()["territory"]
+    )

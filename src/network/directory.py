@@ -280,14 +280,15 @@ def pole_page(pole):
         pole=pole,
         website=web_address(pole.organisation.website),
         seat=[p for p in [place(pole.organisation.department_code)] if p],
-        areas=[Area(area.get_level_display(), area.code, _area_name(area)) for area in areas],
+        areas=[Area(area.get_level_display(), area.code, area_name(area)) for area in areas],
         departments=[_department_of_pole(d.code) for d in pole.departments.all()],
         members=_by_category(members),
         check=composition.check(pole, members=members, has_territory=bool(areas)),
     )
 
 
-def _area_name(area):
+def area_name(area):
+    """The area's name, or "" when the shipped geographic code no longer knows its code."""
     try:
         return territories.name(area.level, area.code)
     except ValidationError:

@@ -15,7 +15,7 @@ from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from events.schemas import absolute
-from network import territories
+from network import directory, territories
 from network.directory import MAX_SEARCH_LENGTH
 from network.enums import CompositionStatus, RecognitionKind, TerritoryLevel
 from network.models import fold
@@ -186,7 +186,9 @@ class TerritoryAreaOut(Schema):
 
     @staticmethod
     def resolve_name(area):
-        return territories.name(area.level, area.code)
+        # A code stored under an older vintage may be unknown to the shipped one: "" then,
+        # as on the pole's page, rather than an error.
+        return directory.area_name(area)
 
 
 class MemberOut(Schema):
