@@ -418,14 +418,16 @@ def test_fill_reads_the_waiting_list_in_a_few_queries(edition, category, django_
     edition.capacity = 3
     edition.save()
 
-    # Savepoint, lock, counts, categories, waiting list, update, release.
-    with django_assert_num_queries(7):
+    # Savepoint, lock, counts, seats held by invitations, categories, waiting list, update,
+    # release.
+    with django_assert_num_queries(8):
         assert len(fill_freed_seats(edition, now=NOW)) == 3
 
 
 def test_register_decides_in_a_few_queries(edition, category, django_assert_num_queries):
-    # Savepoint, lock, category, duplicate email, counts, insert, release.
-    with django_assert_num_queries(7):
+    # Savepoint, lock, category, duplicate email, counts, seats held by invitations, insert,
+    # release.
+    with django_assert_num_queries(8):
         sign_up(edition, category)
 
 

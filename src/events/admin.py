@@ -115,6 +115,8 @@ class EditionAdmin(RoleScopedAdminMixin, admin.ModelAdmin):
             {
                 "fields": (
                     "capacity",
+                    "has_waiting_list",
+                    "participant_list_is_public",
                     "registration_opens_at",
                     "registration_closes_at",
                     "id_required",
@@ -134,6 +136,8 @@ class EditionAdmin(RoleScopedAdminMixin, admin.ModelAdmin):
         "is_demonstration",
         "date",
         "capacity",
+        "has_waiting_list",
+        "participant_list_is_public",
         "registration_opens_at",
         "registration_closes_at",
         "id_required",

@@ -126,6 +126,13 @@ class Edition(models.Model):
         blank=True,
         help_text=_("Registration closes at the latest at this time."),
     )
+    participant_list_is_public = models.BooleanField(
+        _("public participant list"),
+        default=True,
+        help_text=_(
+            "Show the names and organisations of the attendees who agreed to appear in it."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=EditionStatus.choices, default=EditionStatus.DRAFT
     )

@@ -20,6 +20,7 @@ from accounts.api import router as accounts_router
 from events.api import router as events_router
 from network.api import router as network_router
 from ptce.api_errors import ApiError
+from registrations.api import router as registrations_router
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ api = NinjaAPI(
 api.add_router("", events_router)
 api.add_router("", accounts_router)
 api.add_router("", network_router)
+api.add_router("", registrations_router)
 
 MESSAGES = {
     "bad_request": _("The request could not be understood."),

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "network",
     "events",
     "registrations",
+    "admission",
+    "outbox",
     "ptce.admin.PtceAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -171,6 +173,11 @@ else:
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "ptce.views.rate_limited"
 RATELIMIT_IP_META_KEY = "ptce.views.client_ip"
+# Per-address limits of the public forms (django-ratelimit rates). PTCE_PUBLIC_FORM_RATELIMIT
+# =off switches them off: only for a load test, whose clients all share one address.
+PTCE_PUBLIC_FORM_RATELIMITS = os.environ.get("PTCE_PUBLIC_FORM_RATELIMIT", "on") != "off"
+PTCE_REGISTRATION_RATE = "20/h"
+PTCE_LOST_LINK_RATE = "5/h"
 
 # Tasks ---------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

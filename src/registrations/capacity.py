@@ -14,16 +14,18 @@ The limits on confirmed seats:
 - the category's ``organisation_cap``, counted per organisation of the directory within the
   category (empty: no cap; an organisation only typed by the attendee has no cap).
 
+A personal invitation that holds a seat (``holds_seat_until`` in the future, not yet used)
+counts as a confirmed seat of its category until the guest registers with it or the hold ends.
+
 When a limit is reached, the person joins the waiting list if the edition has one and
 registration is not closed; otherwise they are refused with the first limit reached, in the
 order above. A freed seat goes, in the transaction that frees it, to the first waiting person
 it fits (first come, first served among those who fit). After ``registration_deadline``
 nobody is added or promoted automatically; an organiser still may, within every limit.
 
-Emails are not sent here. The functions return the registrations whose status they changed
-(``register`` the new one, ``cancel`` and ``fill_freed_seats`` the promoted ones): the
-outbox step writes its records for them inside the same transaction, at the places marked
-"outbox", so that nothing is sent for a rolled-back change and nothing committed is lost.
+Emails are written here, as outbox records in the same transaction as the change they
+announce (:mod:`registrations.emails`): nothing is sent for a rolled-back change and nothing
+committed is lost.
 """
 
 from collections import Counter
@@ -35,8 +37,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Edition
-from registrations.enums import RegistrationStatus
-from registrations.models import Category, Registration
+from registrations import emails
+from registrations.enums import InvitationKind, RegistrationStatus, Source
+from registrations.models import Category, Invitation, Registration
+
+#: What an attendee tells about themselves beyond names and email; ``register`` takes them
+#: as keyword arguments and the form, the API and the organiser pages pass them through.
+ATTENDEE_DETAILS = frozenset(
+    {
+        "badge_name",
+        "job_title",
+        "accessibility_needs",
+        "diet",
+        "dietary_notes",
+        "birth_date",
+        "birth_place",
+        "nationality",
+        "employer",
+        "consent_public_list",
+        "consent_photos",
+        "consent_news",
+    }
+)
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
@@ -60,11 +82,15 @@ class RegistrationRefused(Exception):
         "already_registered": _("This email address is already registered for this day."),
         "category_not_public": _("This category is by invitation only."),
         "not_waitlisted": _("Only a person on the waiting list can be promoted."),
+        "invalid_invitation_code": _("This invitation code is not valid for this day."),
+        "invitation_used": _("This invitation has already been used."),
     }
 
-    def __init__(self, code):
+    def __init__(self, code, *, index=None):
         self.code = code
         self.message = self.MESSAGES[code]
+        # In a group registration, the position of the person refused (0 for the first).
+        self.index = index
         super().__init__(code)
 
     def __str__(self):
@@ -113,8 +139,11 @@ def _lock(edition_id):
     return Edition.objects.select_for_update().get(pk=edition_id)
 
 
-def _seats_for(edition, category, organisation_id):
-    """Count the seats one category and organisation depend on, in one query."""
+def _seats_for(edition, category, organisation_id, now, *, using=None):
+    """Count the seats one category and organisation depend on, in one query or two.
+
+    ``using``: the invitation being used, whose held seat is the guest's own.
+    """
     confirmed = Registration.objects.filter(edition=edition).confirmed()
     counts = confirmed.aggregate(
         total=Count("pk"),
@@ -127,11 +156,22 @@ def _seats_for(edition, category, organisation_id):
     seats.by_category[category.pk] = counts["category"]
     if organisation_id is not None:
         seats.by_organisation[category.pk, organisation_id] = counts["organisation"]
+    _count_held(seats, edition, now, using=using)
     return seats
 
 
-def _all_seats(edition):
-    """Count every category's and organisation's seats, in one query."""
+def _count_held(seats, edition, now, *, using=None):
+    """Add the seats held by personal invitations, except the one being used."""
+    held = Invitation.objects.filter(edition=edition).holding_seats(now)
+    if using is not None:
+        held = held.exclude(pk=using.pk)
+    for category_id, count in held.values_list("category_id").annotate(n=Count("pk")).order_by():
+        seats.total += count
+        seats.by_category[category_id] += count
+
+
+def _all_seats(edition, now):
+    """Count every category's and organisation's seats, in one query (two with holds)."""
     seats = _Seats(capacity=edition.capacity)
     rows = (
         Registration.objects.filter(edition=edition)
@@ -144,6 +184,7 @@ def _all_seats(edition):
         seats.total += count
         seats.by_category[category_id] += count
         seats.by_organisation[category_id, organisation_id] += count
+    _count_held(seats, edition, now)
     return seats
 
 
@@ -154,7 +195,7 @@ def _is_closed(edition, now):
 def register(
     edition,
     *,
-    category,
+    category=None,
     first_name,
     last_name,
     email,
@@ -163,6 +204,10 @@ def register(
     language="fr",
     now=None,
     by_organiser=False,
+    invitation_code=None,
+    booking=None,
+    source=None,
+    **details,
 ):
     """Register one person: a confirmed seat if every limit has room, else the waiting list.
 
@@ -171,60 +216,192 @@ def register(
     an active registration for the edition, or a limit is reached and the person cannot wait
     (no waiting list, or registration closed).
 
+    ``details``: the attendee's other fields, among ``ATTENDEE_DETAILS``; already validated
+    (the form and the API do it). ``email`` may be empty for a colleague registered in a
+    booking: the booker's address then receives the emails.
+
+    ``invitation_code``: a personal invitation's or a group code. It opens its category
+    (``category`` may then be None; if given, it must be the invitation's), lets the guest
+    register before opening (not after closing), and uses the seat the invitation holds.
+    Raises ``invalid_invitation_code`` for an unknown or revoked code or one for another
+    category, ``invitation_used`` for a personal invitation already used or a group code
+    used ``max_uses`` times.
+
     ``by_organiser``: an organiser adds the person; the opening times and the public flag of
     the category do not apply. After the deadline the person is confirmed only if every limit
     has room (never beyond), and is refused otherwise: nobody joins the waiting list then.
 
-    Side effects, in one transaction: locks the edition's row; inserts the registration.
-    Returns it (status CONFIRMED or WAITLISTED); the outbox step will write its "confirmed"
-    or "on the waiting list" email in this same transaction.
+    Side effects, in one transaction: locks the edition's row; inserts the registration;
+    writes its "confirmed" or "on the waiting list" email to the outbox. Returns it (status
+    CONFIRMED or WAITLISTED).
     """
-    email = email.strip()
+    person = dict(
+        category=category,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        organisation=organisation,
+        organisation_name=organisation_name,
+        **details,
+    )
+    return register_group(
+        edition,
+        [person],
+        language=language,
+        now=now,
+        by_organiser=by_organiser,
+        invitation_code=invitation_code,
+        booking=booking,
+        source=source,
+    )[0]
+
+
+def register_group(
+    edition,
+    people,
+    *,
+    language="fr",
+    now=None,
+    by_organiser=False,
+    invitation_code=None,
+    booking=None,
+    source=None,
+):
+    """Register several people at once (a booker and colleagues): all of them, or none.
+
+    ``people``: dicts of the keyword arguments of :func:`register` that describe a person
+    (``category``, ``first_name``, ``last_name``, ``email``, ``organisation``,
+    ``organisation_name`` and ``ATTENDEE_DETAILS``). Each person is decided in turn, in list
+    order, under one lock: each gets a seat or a place in the waiting list by the rules of
+    :func:`register`, counting the seats the people before them took. When one is refused,
+    nothing is written and :class:`RegistrationRefused` carries the refused person's
+    ``index``.
+
+    Side effects, in one transaction: locks the edition's row; inserts the registrations
+    (linked to ``booking`` when given); writes their emails to the outbox. Returns them.
+    """
     with transaction.atomic():
         edition = _lock(edition.pk)
         # Taken under the lock, so that the order of created_at is the order of commits.
         now = now or timezone.now()
-        closed = _is_closed(edition, now)
+        invitation = None
+        if invitation_code:
+            invitation = _invitation(edition, invitation_code, now, places=len(people))
         if not by_organiser:
             state = edition.registration_state(now)
             if state == "closed":
                 raise RegistrationRefused("registration_closed")
-            if state != "open":
+            if state != "open" and not (state == "not_open" and invitation):
                 raise RegistrationRefused("registration_not_open")
-        category = Category.objects.filter(edition=edition, pk=category.pk).first()
-        if category is None:
-            raise ValueError("the category does not belong to this edition")
-        if not category.is_public and not by_organiser:
-            raise RegistrationRefused("category_not_public")
-        if Registration.objects.filter(edition=edition).active().with_email(email).exists():
-            raise RegistrationRefused("already_registered")
+        if source is None:
+            source = (
+                Source.ORGANISER
+                if by_organiser
+                else Source.INVITATION
+                if invitation
+                else Source.FORM
+            )
+        registrations = []
+        for index, person in enumerate(people):
+            try:
+                registration = _register_one(
+                    edition,
+                    now,
+                    person,
+                    by_organiser=by_organiser,
+                    invitation=invitation,
+                    booking=booking,
+                    language=language,
+                    source=source,
+                )
+            except RegistrationRefused as refused:
+                refused.index = index
+                raise
+            registrations.append(registration)
+        for registration in registrations:
+            emails.registered(registration)
+        return registrations
 
-        organisation_id = organisation.pk if organisation else None
-        limit = _seats_for(edition, category, organisation_id).limit_reached(
-            category, organisation_id
-        )
-        if limit is None:
-            status = CONFIRMED
-        elif edition.has_waiting_list and not closed:
-            status = WAITLISTED
-        else:
-            raise RegistrationRefused(limit)
 
-        registration = Registration.objects.create(
-            edition=edition,
-            category=category,
-            organisation=organisation,
-            organisation_name=organisation_name,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            language=language,
-            status=status,
-            created_at=now,
-            confirmed_at=now if status == CONFIRMED else None,
-        )
-        # outbox: "confirmed" or "on the waiting list" email for `registration`.
-        return registration
+def _invitation(edition, code, now, *, places):
+    """The usable invitation with ``code`` for ``places`` people, or RegistrationRefused."""
+    code = code.strip()
+    invitation = (
+        Invitation.objects.usable()
+        .filter(edition=edition)
+        .filter(Q(code=code) | Q(kind=InvitationKind.GROUP, code=code.upper().replace(" ", "")))
+        .select_related("category")
+        .first()
+    )
+    if invitation is None:
+        raise RegistrationRefused("invalid_invitation_code")
+    used = invitation.registrations.count()
+    if invitation.is_personal:
+        if used or places > 1:
+            raise RegistrationRefused("invitation_used")
+    elif invitation.max_uses is not None:
+        active = invitation.registrations.active().count()
+        if active + places > invitation.max_uses:
+            raise RegistrationRefused("invitation_used")
+    return invitation
+
+
+def _register_one(edition, now, person, *, by_organiser, invitation, booking, language, source):
+    """Decide one person's seat and insert it; the caller holds the edition's lock."""
+    person = dict(person)
+    category = person.pop("category", None)
+    email = (person.pop("email", "") or "").strip()
+    unknown = (
+        set(person)
+        - ATTENDEE_DETAILS
+        - {
+            "first_name",
+            "last_name",
+            "organisation",
+            "organisation_name",
+        }
+    )
+    if unknown:
+        raise TypeError(f"unknown attendee details: {sorted(unknown)}")
+    if invitation is not None:
+        if category is not None and category.pk != invitation.category_id:
+            raise RegistrationRefused("invalid_invitation_code")
+        category = invitation.category
+    if category is None:
+        raise ValueError("a category or an invitation is needed")
+    category = Category.objects.filter(edition=edition, pk=category.pk).first()
+    if category is None:
+        raise ValueError("the category does not belong to this edition")
+    if not category.is_public and not by_organiser and invitation is None:
+        raise RegistrationRefused("category_not_public")
+    if email and Registration.objects.filter(edition=edition).active().with_email(email).exists():
+        raise RegistrationRefused("already_registered")
+
+    organisation = person.get("organisation")
+    organisation_id = organisation.pk if organisation else None
+    limit = _seats_for(edition, category, organisation_id, now, using=invitation).limit_reached(
+        category, organisation_id
+    )
+    if limit is None:
+        status = CONFIRMED
+    elif edition.has_waiting_list and not _is_closed(edition, now):
+        status = WAITLISTED
+    else:
+        raise RegistrationRefused(limit)
+
+    return Registration.objects.create(
+        edition=edition,
+        category=category,
+        email=email,
+        language=language,
+        status=status,
+        created_at=now,
+        confirmed_at=now if status == CONFIRMED else None,
+        invitation=invitation,
+        booking=booking,
+        source=source,
+        **person,
+    )
 
 
 def cancel(registration, *, now=None):
@@ -235,8 +412,8 @@ def cancel(registration, *, now=None):
     Side effects, in one transaction: locks the edition's row; sets ``registration`` (the
     object passed, refreshed) to CANCELLED with ``cancelled_at``; if it held a seat and the
     deadline has not passed, confirms the waiting people the freed seats fit, first come
-    first (see :func:`fill_freed_seats`). Returns the promoted registrations; the outbox step
-    will write the "cancelled" email and one "promoted" email each in this transaction.
+    first (see :func:`fill_freed_seats`); writes the "cancelled" email and one "promoted"
+    email each to the outbox. Returns the promoted registrations.
     """
     with transaction.atomic():
         edition = _lock(registration.edition_id)
@@ -247,8 +424,8 @@ def cancel(registration, *, now=None):
         held_a_seat = registration.status == CONFIRMED
         registration.status = CANCELLED
         registration.cancelled_at = now
-        registration.save(update_fields=["status", "cancelled_at"])
-        # outbox: "cancelled" email for `registration`.
+        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+        emails.cancelled(registration)
         return _fill(edition, now) if held_a_seat else []
 
 
@@ -260,8 +437,9 @@ def fill_freed_seats(edition, *, now=None):
     first waiting person it fits. Nothing happens at or after ``registration_deadline``.
 
     Side effects, in one transaction: locks the edition's row; sets the promoted
-    registrations to CONFIRMED with ``confirmed_at``. Returns them, in waiting-list order;
-    the outbox step will write one "promoted" email each in this transaction.
+    registrations to CONFIRMED with ``confirmed_at``; writes one "promoted" email each to the
+    outbox. Returns them, in waiting-list order. Also call it when a held seat is released
+    (an invitation revoked or its hold ended).
     """
     with transaction.atomic():
         edition = _lock(edition.pk)
@@ -272,7 +450,7 @@ def _fill(edition, now):
     """Promote who fits; the caller holds the edition's lock (see fill_freed_seats)."""
     if _is_closed(edition, now):
         return []
-    seats = _all_seats(edition)
+    seats = _all_seats(edition, now)
     if seats.is_full:
         return []
     categories = {category.pk: category for category in edition.categories.all()}
@@ -286,12 +464,12 @@ def _fill(edition, now):
                 break
     if promoted:
         Registration.objects.filter(pk__in=[r.pk for r in promoted]).update(
-            status=CONFIRMED, confirmed_at=now
+            status=CONFIRMED, confirmed_at=now, updated_at=now
         )
         for registration in promoted:
             registration.status = CONFIRMED
             registration.confirmed_at = now
-    # outbox: one "promoted" email for each of `promoted`.
+            emails.promoted(registration)
     return promoted
 
 
@@ -304,8 +482,8 @@ def promote(registration, *, now=None):
     for instance by a cancellation meanwhile, or cancelled).
 
     Side effects, in one transaction: locks the edition's row; sets ``registration`` (the
-    object passed, refreshed) to CONFIRMED with ``confirmed_at``. Returns it; the outbox step
-    will write its "promoted" email in this transaction.
+    object passed, refreshed) to CONFIRMED with ``confirmed_at``; writes its "promoted" email
+    to the outbox. Returns it.
     """
     with transaction.atomic():
         edition = _lock(registration.edition_id)
@@ -315,13 +493,33 @@ def promote(registration, *, now=None):
             raise RegistrationRefused("not_waitlisted")
         category = Category.objects.get(pk=registration.category_id)
         organisation_id = registration.organisation_id
-        limit = _seats_for(edition, category, organisation_id).limit_reached(
+        limit = _seats_for(edition, category, organisation_id, now).limit_reached(
             category, organisation_id
         )
         if limit is not None:
             raise RegistrationRefused(limit)
         registration.status = CONFIRMED
         registration.confirmed_at = now
-        registration.save(update_fields=["status", "confirmed_at"])
-        # outbox: "promoted" email for `registration`.
+        registration.save(update_fields=["status", "confirmed_at", "updated_at"])
+        emails.promoted(registration)
         return registration
+
+
+def revoke_invitation(invitation, *, now=None):
+    """Revoke an invitation: its link or code no longer works, and its held seat is freed.
+
+    Registrations already made with it stay. Revoking twice changes nothing.
+
+    Side effects, in one transaction: locks the edition's row; sets ``revoked_at``; gives
+    the seat it held to the waiting list (see :func:`fill_freed_seats`). Returns the
+    promoted registrations.
+    """
+    with transaction.atomic():
+        edition = _lock(invitation.edition_id)
+        now = now or timezone.now()
+        invitation.refresh_from_db()
+        if invitation.revoked_at is not None:
+            return []
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+        return _fill(edition, now)

@@ -17,3 +17,29 @@ class Language(models.TextChoices):
 
     FRENCH = "fr", "Français"
     ENGLISH = "en", "English"
+
+
+class Diet(models.TextChoices):
+    """What the attendee eats at lunch; the caterer's count is made from it."""
+
+    STANDARD = "standard", _("No particular diet")
+    VEGETARIAN = "vegetarian", _("Vegetarian")
+    VEGAN = "vegan", _("Vegan")
+    NO_PORK = "no_pork", _("No pork")
+    GLUTEN_FREE = "gluten_free", _("Gluten-free")
+    NO_LUNCH = "no_lunch", _("Not staying for lunch")
+    OTHER = "other", _("Other (say which below)")
+
+
+class Source(models.TextChoices):
+    """How a registration reached us."""
+
+    FORM = "form", _("Public form")
+    INVITATION = "invitation", _("Invitation")
+    ORGANISER = "organiser", _("Added by an organiser")
+    API = "api", _("API")
+
+
+class InvitationKind(models.TextChoices):
+    PERSONAL = "personal", _("Personal link")
+    GROUP = "group", _("Group code")

@@ -1,9 +1,28 @@
+import secrets
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registrations.enums import ACTIVE, Language, RegistrationStatus
+from registrations.enums import (
+    ACTIVE,
+    Diet,
+    InvitationKind,
+    Language,
+    RegistrationStatus,
+    Source,
+)
+
+#: Letters of group invitation codes: no 0/O, 1/I/L, so that a code read aloud is typed right.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_invitation_code():
+    """A random code of 10 characters from ``CODE_ALPHABET`` (about 49 bits)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
 class Category(models.Model):
@@ -53,6 +72,116 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Booking(models.Model):
+    """One submission of the registration form: the booker and the people they registered.
+
+    The booker is the first attendee; their address receives every ticket of the booking.
+    """
+
+    edition = models.ForeignKey(
+        "events.Edition", verbose_name=_("edition"), on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField(_("booker's email"), max_length=254)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.FRENCH
+    )
+    # The form's one-time key: a second submission of the same form finds this booking
+    # instead of registering the same people again.
+    submission_key = models.UUIDField(_("submission key"), null=True, blank=True, unique=True)
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+
+    def __str__(self):
+        return self.email
+
+
+class InvitationQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def holding_seats(self, now):
+        """Personal invitations, not yet used, whose seat is held at ``now``."""
+        return self.usable().filter(
+            kind=InvitationKind.PERSONAL, holds_seat_until__gt=now, registrations=None
+        )
+
+
+class Invitation(models.Model):
+    """An organiser's invitation to an invitation-only (or any) category.
+
+    Personal: one guest, one email, a link carrying ``code``; used once, and it may hold a
+    seat until ``holds_seat_until``. Group: a short ``code`` to type in the form, used by up
+    to ``max_uses`` people (empty: no limit other than the category's).
+    """
+
+    edition = models.ForeignKey(
+        "events.Edition",
+        verbose_name=_("edition"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=InvitationKind.choices, default=InvitationKind.PERSONAL
+    )
+    email = models.EmailField(_("guest's email"), max_length=254, blank=True)
+    guest_name = models.CharField(_("guest's name"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.FRENCH
+    )
+    code = models.CharField(_("code"), max_length=64, unique=True, default=new_invitation_code)
+    max_uses = models.PositiveIntegerField(
+        _("most uses"), null=True, blank=True, help_text=_("Group codes only; empty for no limit.")
+    )
+    holds_seat_until = models.DateTimeField(
+        _("holds a seat until"),
+        null=True,
+        blank=True,
+        help_text=_("Personal invitations only: a seat is kept for the guest until then."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                models.F("edition"),
+                Lower("email"),
+                condition=models.Q(kind="personal", revoked_at__isnull=True),
+                name="one_personal_invitation_per_email",
+                violation_error_message=_("This email already has an invitation to this day."),
+            )
+        ]
+
+    def __str__(self):
+        return self.email or self.code
+
+    @property
+    def is_personal(self):
+        return self.kind == InvitationKind.PERSONAL
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -112,10 +241,53 @@ class Registration(models.Model):
     last_name = models.CharField(
         _("last name"), max_length=150, help_text=_("As printed on the ID.")
     )
-    email = models.EmailField(_("email"), max_length=254)
+    # Empty for a colleague registered without an address: the booker's receives the ticket.
+    email = models.EmailField(_("email"), max_length=254, blank=True)
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.FRENCH
     )
+    badge_name = models.CharField(
+        _("name on the badge"),
+        max_length=100,
+        blank=True,
+        help_text=_("If it differs from the names as on the ID."),
+    )
+    job_title = models.CharField(_("role"), max_length=150, blank=True)
+    accessibility_needs = models.TextField(_("accessibility needs"), max_length=1000, blank=True)
+    diet = models.CharField(_("lunch"), max_length=16, choices=Diet.choices, default=Diet.STANDARD)
+    dietary_notes = models.CharField(_("dietary details"), max_length=200, blank=True)
+    # Asked only when the edition's venue requires them (Edition.security_fields); deleted
+    # after the day by the retention job.
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_place = models.CharField(_("place of birth"), max_length=150, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=100, blank=True)
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    consent_public_list = models.BooleanField(
+        _("appears in the public participant list"), default=False
+    )
+    consent_photos = models.BooleanField(_("agrees to be photographed"), default=False)
+    consent_news = models.BooleanField(_("wants news from the organisers"), default=False)
+    booking = models.ForeignKey(
+        Booking,
+        verbose_name=_("booking"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    invitation = models.ForeignKey(
+        Invitation,
+        verbose_name=_("invitation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.FORM
+    )
+    # In the manage link (signed) and the ticket page's address: never the sequential pk.
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True)
     status = models.CharField(
         _("status"), max_length=16, choices=RegistrationStatus.choices, db_index=True
     )
@@ -123,6 +295,7 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -134,7 +307,7 @@ class Registration(models.Model):
             models.UniqueConstraint(
                 models.F("edition"),
                 Lower("email"),
-                condition=models.Q(status__in=sorted(ACTIVE)),
+                condition=models.Q(status__in=sorted(ACTIVE)) & ~models.Q(email=""),
                 name="one_active_registration_per_email",
                 violation_error_message=_("This email is already registered for this edition."),
             )
@@ -149,6 +322,11 @@ class Registration(models.Model):
     @property
     def is_active(self):
         return self.status in ACTIVE
+
+    @property
+    def display_name(self):
+        """The name on the badge: the badge name if given, else the names as on the ID."""
+        return self.badge_name or f"{self.first_name} {self.last_name}"
 
     @property
     def organisation_label(self):
