@@ -379,3 +379,18 @@ def test_demo_runs_on_a_production_site_when_forced(settings):
 )
 def test_demonstration_date_is_the_first_friday_sixty_days_on(today, expected):
     assert demonstration_date(today) == expected
+
+
+def test_demonstration_edition_has_its_registration_categories(loaded):
+    edition = Edition.objects.get(slug="demonstration")
+    categories = {
+        c.slug: (c.is_public, c.quota, c.organisation_cap) for c in edition.categories.all()
+    }
+    assert categories == {
+        "participant": (True, None, None),
+        "representant-pole": (True, None, 3),
+        "intervenant": (False, None, None),
+        "invite-institutionnel": (False, None, None),
+        "presse": (True, 20, None),
+    }
+    assert Edition.objects.get(slug="2014").categories.count() == 0

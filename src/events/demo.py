@@ -27,6 +27,7 @@ from events.models import PARIS, Edition, Session, Speaker, Venue
 from network.demo import load_network_demo
 from network.enums import OrganisationKind
 from network.models import Organisation
+from registrations.demo import add_demonstration_categories
 
 ORGANISER_USERNAME = "organisatrice"
 ORGANISER_EMAIL = "organisatrice@example.org"
@@ -134,8 +135,8 @@ def load_demo():
     """Load the demonstration data; return what was found or created.
 
     Side effects, all in one transaction: creates the missing organisations, venues,
-    editions, speakers, programme sessions, the ``organisatrice`` account and its organiser
-    role. When that account is created without ``PTCE_PASSWORD``, a generated password is
+    editions, speakers, programme sessions, the demonstration edition's registration
+    categories, the ``organisatrice`` account and its organiser role. When that account is created without ``PTCE_PASSWORD``, a generated password is
     written to ``VAR_DIR/demo-login.txt`` (mode 0600). Existing rows are never changed.
     Raises ``ValidationError`` when ``PTCE_PASSWORD`` is too weak.
     """
@@ -147,6 +148,9 @@ def load_demo():
         _edition_once(result, "2012", 1, _first_national_day)
         _edition_once(result, "2014", 2, lambda: _second_national_day(orgs))
         _edition_once(result, "demonstration", None, lambda: _demonstration_edition(orgs))
+        demonstration = Edition.objects.filter(slug="demonstration", is_demonstration=True)
+        for edition in demonstration:
+            add_demonstration_categories(edition)
         result.account = _organiser_account(orgs[EXAMPLE_NETWORK.slug])
     return result
 

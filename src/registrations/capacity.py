@@ -285,7 +285,8 @@ def register_group(
         # Taken under the lock, so that the order of created_at is the order of commits.
         now = now or timezone.now()
         invitation = None
-        if invitation_code:
+        # A blank code is no code (a form's empty field).
+        if invitation_code and invitation_code.strip():
             invitation = _invitation(edition, invitation_code, now, places=len(people))
         if not by_organiser:
             state = edition.registration_state(now)
