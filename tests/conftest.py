@@ -1,9 +1,17 @@
+import asyncio
+import email
+import logging
 import os
+import socket
+import threading
+import time
+from email import policy
 from types import SimpleNamespace
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.enums import Role
 from tests.factories import EditionFactory, MembershipFactory, OrganisationFactory, UserFactory
@@ -75,6 +83,104 @@ def cast(db):
         other_organiser=member("autre-organisatrice", Role.ORGANISER, other_org),
         superuser=UserFactory(username="admin", is_superuser=True, is_staff=True),
     )
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd, on loopback) received, parsed back.
+
+    ``messages``: :class:`email.message.EmailMessage` objects (policy ``default``), in the
+    order received; ``envelopes``: ``(sender, recipients)`` of each. Set ``refuse_with`` to
+    an SMTP reply (``"451 4.3.0 Try again later"``) to refuse every message with it.
+    ``stall_after = n``: once ``n`` messages were kept, answer no more "250" until
+    :meth:`release` (the sender then waits, with its message kept but not acknowledged: the
+    window in which a sender that dies sends the message again).
+    """
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+        self.url = f"smtp://{host}:{port}"
+        self.messages = []
+        self.envelopes = []
+        self.refuse_with = None
+        self.stall_after = None
+        self._received = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse_with:
+            return self.refuse_with
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self._received:
+            self.messages.append(message)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self._received.notify_all()
+        while self.stall_after is not None and len(self.messages) >= self.stall_after:
+            await asyncio.sleep(0.01)
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count, timeout=60):
+        """Waits until ``count`` messages arrived (AssertionError after ``timeout`` s)."""
+        deadline = time.monotonic() + timeout
+        with self._received:
+            while len(self.messages) < count:
+                left = deadline - time.monotonic()
+                assert left > 0, f"{len(self.messages)} message(s) arrived, not {count}"
+                self._received.wait(left)
+        return self.messages
+
+    def release(self):
+        self.stall_after = None
+
+    def to(self, address):
+        """The messages whose To header is ``address``."""
+        return [message for message in self.messages if message["To"] == address]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 (random port) that Django sends to; yields its
+    :class:`Mailbox`. A subprocess reaches it with ``EMAIL_URL=<mailbox.url>``."""
+    # aiosmtpd logs every command, addresses included, at INFO.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    mailbox = Mailbox("127.0.0.1", free_port())
+    controller = Controller(mailbox, hostname=mailbox.host, port=mailbox.port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = mailbox.host
+    settings.EMAIL_PORT = mailbox.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+def deliver_outbox():
+    """Sends every pending email that is due, oldest first, as the worker's task does.
+
+    Returns what happened to each ("sent", "skipped", "retry", "failed"). A journey calls
+    it (fixture ``send_outbox``) after a page wrote emails, then reads ``smtp_server``.
+    """
+    from outbox.enums import MessageStatus
+    from outbox.models import Message
+    from outbox.services import deliver_message
+
+    pending = Message.objects.filter(
+        status=MessageStatus.PENDING, next_attempt_at__lte=timezone.now()
+    ).order_by("pk")
+    return [deliver_message(pk) for pk in pending.values_list("pk", flat=True)]
+
+
+@pytest.fixture
+def send_outbox(db):
+    return deliver_outbox
 
 
 def pytest_report_header(config):

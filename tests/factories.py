@@ -166,3 +166,41 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Catégorie exemple {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
     is_public = True
+
+
+# Registrations: bookings, registrations and invitations (appended for issue 4, the public
+# form). A RegistrationFactory row is written as it is, without capacity's checks: for
+# setting a scene, not for testing seat allocation.
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.Booking"
+
+    edition = factory.SubFactory(EditionFactory)
+    email = factory.Sequence(lambda n: f"reservation{n}@example.org")
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.Registration"
+
+    edition = factory.SubFactory(EditionFactory)
+    category = factory.SubFactory(CategoryFactory, edition=factory.SelfAttribute("..edition"))
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Exemple {n}")
+    email = factory.Sequence(lambda n: f"personne{n}@example.org")
+    status = "confirmed"
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registrations.Invitation"
+
+    edition = factory.SubFactory(EditionFactory)
+    category = factory.SubFactory(
+        CategoryFactory, edition=factory.SelfAttribute("..edition"), is_public=False
+    )
+    kind = "personal"
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")

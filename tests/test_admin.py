@@ -186,7 +186,9 @@ def listed_models(response):
     return {model["object_name"] for app in response.context["app_list"] for model in app["models"]}
 
 
-@pytest.mark.parametrize(("who", "extra"), [("editor", set()), ("organiser", {"Pole", "Sector"})])
+@pytest.mark.parametrize(
+    ("who", "extra"), [("editor", set()), ("organiser", {"Pole", "Sector", "Category"})]
+)
 def test_admin_index_lists_the_content_models_to_organisers_and_editors(client, cast, who, extra):
     """Organisers also keep the directory (accounts.permissions.can_manage_directory)."""
     response = login(client, getattr(cast, who)).get("/admin/")

@@ -354,7 +354,8 @@ def test_edition_page_shows_open_registration_with_its_deadline(client):
 
     deadline = f"{in_days(50):%A} {in_days(50).day} {in_days(50):%B %Y} at 6 p.m."
     assert f"Registration is open until {deadline}." in html
-    assert '<a class="button button-primary" href="#inscription">Register</a>' in html
+    register = '<a class="button button-primary" href="/journees/ouverte/inscription/">Register</a>'
+    assert register in html
     assert 'id="inscription"' in html
 
 

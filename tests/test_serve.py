@@ -82,6 +82,9 @@ def test_the_declared_periodic_jobs_load():
     assert [(job.path, job.interval) for job in Scheduler.from_settings().jobs] == [
         (HEARTBEAT, 60),
         (PRUNE, 86400),
+        ("outbox.tasks.sweep", 60),
+        ("registrations.tasks.send_reminders", 3600),
+        ("registrations.tasks.fill_free_seats", 300),
     ]
 
 

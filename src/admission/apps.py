@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class AdmissionConfig(AppConfig):
     name = "admission"
     verbose_name = _("Admission")
+
+    def ready(self):
+        from admission.signals import create_edition_key
+
+        post_save.connect(
+            create_edition_key, sender="events.Edition", dispatch_uid="admission.edition_key"
+        )

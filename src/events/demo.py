@@ -136,8 +136,9 @@ def load_demo():
 
     Side effects, all in one transaction: creates the missing organisations, venues,
     editions, speakers, programme sessions, the demonstration edition's registration
-    categories, the ``organisatrice`` account and its organiser role. When that account is created without ``PTCE_PASSWORD``, a generated password is
-    written to ``VAR_DIR/demo-login.txt`` (mode 0600). Existing rows are never changed.
+    categories, the ``organisatrice`` account and its organiser role. When that account is
+    created without ``PTCE_PASSWORD``, a generated password is written to
+    ``VAR_DIR/demo-login.txt`` (mode 0600). Existing rows are never changed.
     Raises ``ValidationError`` when ``PTCE_PASSWORD`` is too weak.
     """
     result = DemoResult()

@@ -190,6 +190,9 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Journées PTCE <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that does not answer must not hold a worker for long: the outbox tries the
+# message again later. EMAIL_URL may set its own (smtp://…?timeout=30).
+EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT") or 20
 # Where visitors report a problem (accessibility statement, privacy notice).
 PTCE_CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "contact@localhost")
 
@@ -283,6 +286,11 @@ PTCE_WORKER_STALE_AFTER = 180
 PTCE_PERIODIC_TASKS = [
     ("ptce.tasks.heartbeat", 60),
     ("ptce.tasks.prune_task_results", 24 * 60 * 60),
+    # Emails: re-send what a dead worker left (outbox); reminders two days before the day;
+    # give the seats whose invitation hold ended to the waiting list.
+    ("outbox.tasks.sweep", 60),
+    ("registrations.tasks.send_reminders", 60 * 60),
+    ("registrations.tasks.fill_free_seats", 5 * 60),
 ]
 # Finished task results (heartbeats included) are deleted after this many days.
 PTCE_TASK_RESULTS_MAX_AGE_DAYS = 7

@@ -1,27 +1,300 @@
-"""The emails of registration: one function per email, each writing an outbox record.
+"""The emails of registration: one function per email, each writing outbox records.
 
 Every function is called inside the transaction of the change it announces (see
 :mod:`registrations.capacity`), so a rolled-back change sends nothing and a committed one is
-always sent (:mod:`outbox`). The message itself (subject, text, HTML, attachments) is
-rendered when it is sent, in the attendee's language.
+always sent (:mod:`outbox.services`). The message itself (subject, text, HTML, attachments)
+is rendered when it is sent, by the builders below, in the recipient's language, from the
+registration as it is then: a message about a state that no longer holds (a "confirmed"
+email for a registration cancelled meanwhile, say) is skipped.
+
+Recipients: the attendee's own address, and the booker's when the registration was made in
+a booking by someone else (the booker receives every ticket), one message each; an attendee
+registered without an address is written to through the booker only. The reminder goes to
+one address: the attendee's, else the booker's.
 """
+
+import re
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext
+
+from outbox.models import Message
+from outbox.services import builder, enqueue
+from registrations import links
+from registrations.enums import RegistrationStatus
+from registrations.models import Booking, Invitation, Registration
+
+CONFIRMED = RegistrationStatus.CONFIRMED
+WAITLISTED = RegistrationStatus.WAITLISTED
+CANCELLED = RegistrationStatus.CANCELLED
+
+#: The kinds of outbox messages built from a registration (the invitation's is built from
+#: an invitation).
+REGISTRATION_KINDS = tuple(
+    f"registrations.{name}"
+    for name in ("confirmed", "waitlisted", "promoted", "cancelled", "manage_link", "reminder")
+)
+
+#: What a message is addressed as, in its context: the attendee, or the booker who
+#: registered them.
+ATTENDEE, BOOKER = "attendee", "booker"
 
 
 def registered(registration):
     """After a registration: "confirmed" (ticket attached) or "on the waiting list"."""
+    kind = "confirmed" if registration.status == CONFIRMED else "waitlisted"
+    _to_attendee_and_booker(kind, registration)
 
 
 def promoted(registration):
     """A waiting person got a seat: "you have a seat" (ticket attached)."""
+    _to_attendee_and_booker("promoted", registration)
 
 
 def cancelled(registration):
     """A registration was cancelled (by the attendee or an organiser)."""
+    _to_attendee_and_booker("cancelled", registration)
 
 
 def invitation(invitation):
     """A personal invitation: the link to register, the category, the seat held if any."""
+    enqueue(
+        "registrations.invitation",
+        to=invitation.email,
+        object_id=invitation.pk,
+        edition=invitation.edition_id,
+        language=invitation.language,
+    )
 
 
 def manage_link(registration):
     """The private manage link again, asked for through the lost-link form."""
+    _to_attendee_and_booker("manage_link", registration)
+
+
+def reminder(registration):
+    """Two days before the day: practical information, the ID reminder, the ticket.
+
+    Written once per registration whatever the number of calls (``dedupe_key``), to the
+    attendee's address or, without one, the booker's. Returns the outbox message (the one
+    written before, if any), or None when there is no address to write to.
+    """
+    recipients = _recipients(registration)
+    if not recipients:
+        return None
+    address, language, role = recipients[0]
+    return enqueue(
+        "registrations.reminder",
+        to=address,
+        object_id=registration.pk,
+        edition=registration.edition_id,
+        language=language,
+        context={"to": role},
+        dedupe_key=reminder_key(registration),
+    )
+
+
+def messages_about(registration):
+    """The outbox messages about ``registration`` (organisers see them with their status)."""
+    return Message.objects.about(REGISTRATION_KINDS, registration.pk)
+
+
+def reminder_key(registration):
+    return f"reminder:{registration.pk}"
+
+
+def _to_attendee_and_booker(name, registration):
+    for address, language, role in _recipients(registration):
+        enqueue(
+            f"registrations.{name}",
+            to=address,
+            object_id=registration.pk,
+            edition=registration.edition_id,
+            language=language,
+            context={"to": role},
+        )
+
+
+def _recipients(registration):
+    """``(address, language, role)`` for the attendee, then the booker if another address."""
+    recipients = []
+    if registration.email:
+        recipients.append((registration.email, registration.language, ATTENDEE))
+    if registration.booking_id is not None:
+        booking = _booking(registration)
+        if booking and booking.email.strip().lower() != registration.email.strip().lower():
+            recipients.append((booking.email, booking.language, BOOKER))
+    return recipients
+
+
+def _booking(registration):
+    # The object already loaded when there is one (the form passes it); else one query.
+    if Registration.booking.is_cached(registration):
+        return registration.booking
+    return Booking.objects.filter(pk=registration.booking_id).only("email", "language").first()
+
+
+# Builders: run by the worker when a message is sent -----------------------------------------
+
+
+@builder("registrations.confirmed")
+def build_confirmed(message):
+    registration = _registration(message, CONFIRMED)
+    if registration is None:
+        return None
+    context = _context(registration, message)
+    return _email("confirmed", context, _ticket_files(registration, message.language))
+
+
+@builder("registrations.waitlisted")
+def build_waitlisted(message):
+    registration = _registration(message, WAITLISTED)
+    if registration is None:
+        return None
+    context = _context(registration, message, position=waitlist_position(registration))
+    return _email("waitlisted", context)
+
+
+@builder("registrations.promoted")
+def build_promoted(message):
+    registration = _registration(message, CONFIRMED)
+    if registration is None:
+        return None
+    context = _context(registration, message)
+    return _email("promoted", context, _ticket_files(registration, message.language))
+
+
+@builder("registrations.cancelled")
+def build_cancelled(message):
+    registration = _registration(message, CANCELLED)
+    if registration is None:
+        return None
+    return _email("cancelled", _context(registration, message))
+
+
+@builder("registrations.manage_link")
+def build_manage_link(message):
+    registration = _registration(message)
+    if registration is None:
+        return None
+    return _email("manage_link", _context(registration, message))
+
+
+@builder("registrations.reminder")
+def build_reminder(message):
+    registration = _registration(message, CONFIRMED)
+    if registration is None:
+        return None
+    context = _context(registration, message)
+    return _email("reminder", context, _ticket_files(registration, message.language))
+
+
+@builder("registrations.invitation")
+def build_invitation(message):
+    invitation = (
+        Invitation.objects.usable()
+        .select_related("edition__venue", "category")
+        .filter(pk=message.object_id, registrations=None)
+        .first()
+    )
+    if invitation is None:  # Revoked, used or deleted meanwhile: nothing to invite to.
+        return None
+    edition = invitation.edition
+    context = {
+        "invitation": invitation,
+        "edition": edition,
+        "venue": edition.venue,
+        "category": invitation.category,
+        "invitation_url": _absolute(_invitation_path(invitation)),
+        "edition_url": _absolute(edition.get_absolute_url()),
+        "language": message.language,
+    }
+    return _email("invitation", context)
+
+
+def waitlist_position(registration):
+    """The registration's place in its edition's waiting list (1 for the first), now."""
+    before = Q(created_at__lt=registration.created_at) | Q(
+        created_at=registration.created_at, pk__lt=registration.pk
+    )
+    return (
+        Registration.objects.filter(edition_id=registration.edition_id)
+        .waiting()
+        .filter(before)
+        .count()
+        + 1
+    )
+
+
+def _registration(message, status=None):
+    registration = (
+        Registration.objects.select_related("edition__venue", "category", "organisation")
+        .filter(pk=message.object_id)
+        .first()
+    )
+    if registration is None or (status is not None and registration.status != status):
+        return None
+    return registration
+
+
+def _context(registration, message, **extra):
+    edition = registration.edition
+    return {
+        "registration": registration,
+        "edition": edition,
+        "venue": edition.venue,
+        "category": registration.category,
+        "full_name": f"{registration.first_name} {registration.last_name}",
+        "to_booker": message.context.get("to") == BOOKER,
+        "manage_url": _absolute(links.manage_path(registration)),
+        "ticket_url": _ticket_url(registration),
+        "edition_url": _absolute(edition.get_absolute_url()),
+        "language": message.language,
+        **extra,
+    }
+
+
+def _email(name, context, attachments=()):
+    """Subject, text and HTML of ``registrations/email/<name>*``, and the attachments."""
+    template = f"registrations/email/{name}"
+    email = EmailMultiAlternatives(
+        subject=render_to_string(f"{template}_subject.txt", context),
+        # Optional parts leave blank lines behind them: at most one in a row.
+        body=re.sub(r"\n{3,}", "\n\n", render_to_string(f"{template}.txt", context)).strip() + "\n",
+        headers={"Content-Language": context["language"]},
+    )
+    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    for filename, content, mimetype in attachments:
+        email.attach(filename, content, mimetype)
+    return email
+
+
+def _ticket_files(registration, language):
+    """The PDF ticket and the calendar file, in the recipient's language."""
+    # Imported here: the admission app renders tickets and itself reads registrations.
+    from admission.tickets import ticket_ics, ticket_pdf
+
+    stem = f"{slugify(gettext('ticket'))}-{registration.edition.slug}"
+    return [
+        (f"{stem}.pdf", ticket_pdf(registration, language=language), "application/pdf"),
+        (f"{stem}.ics", ticket_ics(registration, language=language), "text/calendar"),
+    ]
+
+
+def _ticket_url(registration):
+    if registration.status != CONFIRMED:
+        return None
+    return _absolute(reverse("admission:ticket", args=[links.manage_token(registration)]))
+
+
+def _invitation_path(invitation):
+    return reverse("registrations:invitation", args=[invitation.code])
+
+
+def _absolute(path):
+    return settings.SITE_URL + path

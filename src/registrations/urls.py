@@ -1,3 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from registrations import views
+
+urlpatterns = [
+    path("journees/<slug:slug>/inscription/", views.register, name="register"),
+    path(
+        "journees/<slug:slug>/inscription/confirmation/<str:token>/",
+        views.registered,
+        name="registered",
+    ),
+    path("journees/<slug:slug>/inscription/lien/", views.lost_link, name="lost_link"),
+    path("journees/<slug:slug>/participants/", views.participants, name="participants"),
+    path("inscription/<str:token>/", views.manage, name="manage"),
+    path("inscription/<str:token>/annuler/", views.cancel, name="cancel"),
+    path("invitation/<str:code>/", views.invitation, name="invitation"),
+]

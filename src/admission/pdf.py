@@ -1,0 +1,258 @@
+"""The PDF ticket, drawn with reportlab and the fonts shipped in ``admission/fonts``.
+
+reportlab draws one glyph per character, left to right, with no shaping: so each line is
+shaped here first (Arabic letters take their joined forms with arabic-reshaper), put in
+visual order (python-bidi, the Unicode bidirectional algorithm), then cut into runs, each
+drawn in the first shipped font that has its characters: Noto Sans (Latin, Greek, Cyrillic),
+then Noto Sans Arabic, then Noto Sans Hebrew. A character none of them has (an emoji, a CJK
+ideograph…) is drawn as U+FFFD "�", visibly; the registration keeps the exact text.
+
+Known limit: Arabic vowel marks (harakat) are kept but placed as the font's default, not
+positioned over their letter by the font's rules, since reportlab applies none.
+"""
+
+import functools
+import io
+from pathlib import Path
+
+from arabic_reshaper import ArabicReshaper
+from bidi import get_display
+from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from registrations.links import manage_path
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+#: Font files in fallback order: the first that has a character draws it.
+FALLBACK = ("NotoSans", "NotoSansArabic", "NotoSansHebrew")
+PLACEHOLDER = "\ufffd"
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+WIDTH = PAGE_WIDTH - 2 * MARGIN
+MUTED = colors.HexColor("#4a4a4a")
+# Vowel marks are kept: deleting them would print a name other than the one registered.
+_reshaper = ArabicReshaper(configuration={"delete_harakat": False})
+
+
+@functools.cache
+def _fonts(bold):
+    """``[(font name, set of code points)]`` in fallback order; registered once a process."""
+    fonts = []
+    for family in FALLBACK:
+        name = f"{family}-{'Bold' if bold else 'Regular'}"
+        font = TTFont(name, FONT_DIR / f"{name}.ttf")
+        pdfmetrics.registerFont(font)
+        fonts.append((name, frozenset(font.face.charToGlyph)))
+    return fonts
+
+
+def runs(text, *, bold=False):
+    """``text`` (one line, logical order) as ``[(font name, characters)]`` in visual order."""
+    fonts = _fonts(bold)
+    visual = get_display(_reshaper.reshape(text)) if text else ""
+    result = []
+    for char in visual:
+        font = next((name for name, chars in fonts if ord(char) in chars), None)
+        if font is None:
+            font, char = fonts[0][0], PLACEHOLDER
+        elif char.isspace() and result:
+            # A space belongs to the run it sits in: fewer font switches.
+            font = result[-1][0]
+        if result and result[-1][0] == font:
+            result[-1] = (font, result[-1][1] + char)
+        else:
+            result.append((font, char))
+    return result
+
+
+def width(text, size, *, bold=False):
+    return sum(pdfmetrics.stringWidth(chars, font, size) for font, chars in runs(text, bold=bold))
+
+
+def wrap(text, size, available, *, bold=False):
+    """Lines of ``text`` (logical order) that each fit ``available`` points at ``size``.
+
+    Cut between words; a word longer than a line (a long address) is cut between characters.
+    """
+    lines = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if width(candidate, size, bold=bold) <= available:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = ""
+            for char in word:
+                if line and width(line + char, size, bold=bold) > available:
+                    lines.append(line)
+                    line = ""
+                line += char
+        lines.append(line)
+    return lines
+
+
+class _Writer:
+    """Draws lines down the page from the top margin."""
+
+    def __init__(self, canvas):
+        self.canvas = canvas
+        self.y = PAGE_HEIGHT - MARGIN
+
+    def line(self, text, size, *, x=MARGIN, bold=False, color=colors.black):
+        if self.y - size * 1.45 < MARGIN:
+            # Only very long details get here: the ticket goes on over a second page.
+            self.canvas.showPage()
+            self.y = PAGE_HEIGHT - MARGIN
+        self.y -= size * 1.2
+        self.canvas.setFillColor(color)
+        for font, chars in runs(text, bold=bold):
+            self.canvas.setFont(font, size)
+            self.canvas.drawString(x, self.y, chars)
+            x += pdfmetrics.stringWidth(chars, font, size)
+        self.y -= size * 0.25
+
+    def paragraph(self, text, size, *, available=WIDTH, x=MARGIN, bold=False, color=colors.black):
+        for line in wrap(text, size, available, bold=bold):
+            self.line(line, size, x=x, bold=bold, color=color)
+
+    def fitted(self, text, largest, smallest, *, available=WIDTH, bold=True):
+        """One line at the largest size that fits, else wrapped at the smallest."""
+        size = largest
+        while size > smallest and width(text, size, bold=bold) > available:
+            size -= 1
+        self.paragraph(text, size, available=available, bold=bold)
+
+    def labelled(self, label, value, *, size=12, available=WIDTH, x=MARGIN):
+        self.paragraph(label, 9, available=available, x=x, color=MUTED)
+        self.paragraph(value, size, available=available, x=x)
+        self.y -= 2 * mm
+
+    def space(self, height):
+        self.y -= height
+
+    def rule(self):
+        self.space(2 * mm)
+        self.canvas.setStrokeColor(colors.lightgrey)
+        self.canvas.setLineWidth(0.75)
+        self.canvas.line(MARGIN, self.y, PAGE_WIDTH - MARGIN, self.y)
+        self.space(3 * mm)
+
+
+def draw_qr(canvas, qr, x, y, size):
+    """The QR code as vector squares, ``size`` points wide, bottom-left corner at (x, y)."""
+    matrix = [list(row) for row in qr.matrix_iter(scale=1, border=0)]
+    module = size / len(matrix)
+    canvas.setFillColor(colors.black)
+    for row_index, row in enumerate(matrix):
+        top = y + size - (row_index + 1) * module
+        column = 0
+        while column < len(row):
+            if not row[column]:
+                column += 1
+                continue
+            start = column
+            while column < len(row) and row[column]:
+                column += 1
+            # One rectangle per horizontal run of dark modules, a hair wider so that no
+            # seam shows between neighbours in a viewer's anti-aliasing.
+            canvas.rect(
+                x + start * module,
+                top,
+                (column - start) * module + 0.01,
+                module + 0.01,
+                stroke=0,
+                fill=1,
+            )
+
+
+def render_ticket(registration, qr):
+    """The ticket of a confirmed registration as PDF bytes, in the active language."""
+    edition = registration.edition
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=True)
+    canvas.setTitle(_("Ticket: %(title)s") % {"title": edition.title})
+    canvas.setAuthor(_("Journées PTCE"))
+    canvas.setSubject(f"{registration.first_name} {registration.last_name}")
+    page = _Writer(canvas)
+
+    page.paragraph(_("Ticket"), 11, color=MUTED)
+    page.paragraph(edition.title, 18, bold=True)
+    if edition.is_demonstration:
+        page.paragraph(_("Demonstration: a made-up day to try the platform."), 10, color=MUTED)
+    page.paragraph(_when(edition), 12)
+    page.rule()
+
+    page.paragraph(_("Names as on the ID"), 9, color=MUTED)
+    page.fitted(f"{registration.first_name} {registration.last_name}", 26, 14)
+    page.space(2 * mm)
+
+    # Left column: who; right column: the QR code.
+    qr_size = 58 * mm
+    column = WIDTH - qr_size - 6 * mm
+    top = page.y
+    if registration.badge_name:
+        page.labelled(_("Name on the badge"), registration.badge_name, available=column)
+    page.labelled(_("Category"), registration.category.name, available=column)
+    if registration.organisation_label:
+        page.labelled(_("Organisation"), registration.organisation_label, available=column)
+    page.paragraph(
+        _("Show this code at the entrance, printed or on your phone."),
+        10,
+        available=column,
+        color=MUTED,
+    )
+    draw_qr(canvas, qr, PAGE_WIDTH - MARGIN - qr_size, top - qr_size, qr_size)
+    page.y = min(page.y, top - qr_size) - 4 * mm
+
+    if edition.id_required:
+        page.rule()
+        page.paragraph(_("Bring an identity document"), 12, bold=True)
+        page.paragraph(
+            _(
+                "The venue's security checks an identity document at the entrance: it must "
+                "bear the names printed above. Without it, you may be refused entry."
+            ),
+            10,
+        )
+    page.rule()
+    venue = edition.venue
+    if venue:
+        page.paragraph(_("Venue"), 9, color=MUTED)
+        for line in venue.address_lines:
+            page.paragraph(line, 11)
+        if venue.transport_lines:
+            page.space(1 * mm)
+            page.paragraph(_("Getting there"), 9, color=MUTED)
+            for line in venue.transport_lines:
+                page.paragraph(line, 10)
+    else:
+        page.paragraph(_("The venue will be announced by email."), 11)
+    page.rule()
+    page.paragraph(_("To change or cancel your registration, use your private link:"), 9)
+    page.paragraph(settings.SITE_URL + manage_path(registration), 8, color=MUTED)
+
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _when(edition):
+    day = formats.date_format(edition.date, "l j F Y")
+    if not edition.has_hours:
+        return _("%(day)s, hours not announced") % {"day": day}
+    return _("%(day)s, from %(start)s to %(end)s") % {
+        "day": day,
+        "start": formats.time_format(edition.start_time),
+        "end": formats.time_format(edition.end_time),
+    }

@@ -1,0 +1,158 @@
+"""What an attendee may do with their own registration, without an account.
+
+Plain functions called by the public views (the form, the manage link, the lost-link form),
+and by tests: correcting details, cancelling, finding one's registrations again. Seats are
+never decided here: :mod:`registrations.capacity` does that.
+"""
+
+from django.db import transaction
+from django.db.models import EmailField, Q, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from network.enums import OrganisationKind
+from network.models import Organisation, fold
+from registrations import capacity, emails
+from registrations.models import Registration
+
+#: The fields :func:`update_details` changes; names as on the ID are locked after a deadline.
+NAME_FIELDS = frozenset({"first_name", "last_name"})
+EDITABLE_FIELDS = NAME_FIELDS | capacity.ATTENDEE_DETAILS
+
+#: Kinds of organisation offered in the form's list (the directory's poles and networks).
+LISTED_KINDS = (OrganisationKind.POLE, OrganisationKind.NETWORK)
+
+
+class ChangeRefused(Exception):
+    """A change the rules forbid; ``code`` is stable, ``message`` translated."""
+
+    MESSAGES = {
+        "names_locked": _(
+            "The names as on the ID can no longer be changed: the list of expected people has "
+            "been sent to the venue's security."
+        ),
+        "registration_cancelled": _("This registration is cancelled."),
+        "day_over": _("The day has taken place: this registration can no longer be changed."),
+    }
+
+    def __init__(self, code):
+        self.code = code
+        self.message = self.MESSAGES[code]
+        super().__init__(code)
+
+    def __str__(self):
+        return str(self.message)
+
+
+def names_locked_at(edition):
+    """When the names as on the ID stop being editable: the security list's final deadline,
+    or the registration deadline when there is none."""
+    return edition.security_list_final_deadline or edition.registration_deadline
+
+
+def names_are_locked(edition, now=None):
+    return (now or timezone.now()) >= names_locked_at(edition)
+
+
+def _check_changeable(registration, now):
+    if not registration.is_active:
+        raise ChangeRefused("registration_cancelled")
+    if now >= registration.edition.ends_at:
+        raise ChangeRefused("day_over")
+
+
+def update_details(registration, *, now=None, **fields):
+    """Change an attendee's details (``EDITABLE_FIELDS``), already validated by a form.
+
+    Raises :class:`ChangeRefused`: ``names_locked`` when a name as on the ID would change at
+    or after :func:`names_locked_at` (giving the same name again is not a change),
+    ``registration_cancelled`` or ``day_over``. Nothing is saved when it raises.
+
+    Side effects: saves the changed fields (and ``updated_at``). Returns the names of the
+    fields that changed.
+    """
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"not editable by the attendee: {sorted(unknown)}")
+    now = now or timezone.now()
+    _check_changeable(registration, now)
+    changed = [name for name, value in fields.items() if getattr(registration, name) != value]
+    if NAME_FIELDS.intersection(changed) and names_are_locked(registration.edition, now):
+        raise ChangeRefused("names_locked")
+    if changed:
+        for name in changed:
+            setattr(registration, name, fields[name])
+        registration.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
+def cancel(registration, *, now=None):
+    """The attendee cancels: the seat goes to the waiting list (see ``capacity.cancel``).
+
+    Raises :class:`ChangeRefused` (``registration_cancelled``, ``day_over``). Returns the
+    people promoted to the freed seat.
+    """
+    now = now or timezone.now()
+    _check_changeable(registration, now)
+    return capacity.cancel(registration, now=now)
+
+
+def waiting_positions(edition):
+    """{registration pk: position in the waiting list (1 for the first)}, in one query."""
+    waiting = Registration.objects.filter(edition=edition).waiting().values_list("pk", flat=True)
+    return {pk: position for position, pk in enumerate(waiting, start=1)}
+
+
+def send_manage_links(edition, email):
+    """Send the manage link again for each active registration of ``email`` at ``edition``:
+    the attendee's own, and those booked by that address.
+
+    Side effects, in one transaction: one "manage link" email each to the outbox. Returns
+    how many; the caller never tells the visitor (an address must not be revealed).
+    """
+    # Lower() on both sides, as the uniqueness constraint on emails does.
+    key = Lower(Value(email, output_field=EmailField()))
+    registrations = (
+        Registration.objects.filter(edition=edition)
+        .active()
+        .alias(email_key=Lower("email"), booking_key=Lower("booking__email"))
+        .filter(Q(email_key=key) | Q(booking_key=key))
+        .select_related("booking", "edition", "category")
+        .order_by("created_at", "pk")
+    )
+    with transaction.atomic():
+        registrations = list(registrations)
+        for registration in registrations:
+            emails.manage_link(registration)
+    return len(registrations)
+
+
+def listed_organisations():
+    """The directory's poles and networks offered in the form: (pk, name), by name."""
+    return list(
+        Organisation.objects.filter(kind__in=LISTED_KINDS)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
+def match_organisation(typed, organisations=None):
+    """The pole or network ``typed`` names (case, accents and spacing aside), or None.
+
+    ``organisations``: the (pk, name) pairs of :func:`listed_organisations`, if already read.
+    An exact match, case aside, wins over one that also ignores accents.
+    """
+    typed = " ".join((typed or "").split())
+    if not typed:
+        return None
+    if organisations is None:
+        organisations = listed_organisations()
+    for pk, name in organisations:
+        if " ".join(name.split()).casefold() == typed.casefold():
+            return pk
+    key = fold(typed)
+    for pk, name in organisations:
+        if fold(name) == key:
+            return pk
+    return None

@@ -1,0 +1,490 @@
+"""The public forms of registration: the group form (a booker and colleagues), the guest's
+form of a personal invitation, the manage link's details form and the lost-link form.
+
+They only validate and shape what people typed; the views hand the result to
+:mod:`registrations.capacity` and :mod:`registrations.attendees`.
+"""
+
+import datetime as dt
+import unicodedata
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from events.enums import SecurityField
+from events.views import SECURITY_FIELD_REASONS
+from network.models import Organisation
+from registrations import attendees
+from registrations.enums import Diet
+
+#: Most people one form registers: the booker and nine colleagues.
+MAX_PEOPLE = 10
+OLDEST_BIRTH_DATE = dt.date(1900, 1, 1)
+
+
+def no_control_characters(value):
+    """One-line text: no line breaks, tabs or other invisible control characters."""
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise ValidationError(
+            _("Remove the line breaks and other invisible characters."), code="control"
+        )
+
+
+def no_control_characters_but_lines(value):
+    """Multi-line text: line breaks are fine, other control characters are not."""
+    if any(unicodedata.category(c) == "Cc" and c not in "\r\n\t" for c in value):
+        raise ValidationError(_("Remove the invisible control characters."), code="control")
+
+
+def _line(label, max_length, *, required=False, help_text="", autocomplete=None):
+    attrs = {"autocomplete": autocomplete} if autocomplete else {}
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        validators=[no_control_characters],
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+def validate_birth_date(value):
+    if value >= timezone.localdate():
+        raise ValidationError(_("A date of birth must be in the past."), code="future")
+    if value < OLDEST_BIRTH_DATE:
+        raise ValidationError(_("Give a date of birth after 1900."), code="too_old")
+
+
+class AttendeeFields(forms.Form):
+    """What every attendee tells about themselves; the venue fields only when the edition
+    asks for them. ``colleague``: filled in by someone else (no browser autofill)."""
+
+    #: Fields given to ``capacity.register`` / ``attendees.update_details`` as they are.
+    DETAILS = (
+        "first_name",
+        "last_name",
+        "badge_name",
+        "job_title",
+        "accessibility_needs",
+        "diet",
+        "dietary_notes",
+        "birth_date",
+        "birth_place",
+        "nationality",
+        "employer",
+        "consent_public_list",
+        "consent_photos",
+        "consent_news",
+    )
+    NAMES = ("first_name", "last_name")
+    CONSENTS = ("consent_public_list", "consent_photos", "consent_news")
+
+    def __init__(self, *args, edition, colleague=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+        own = not colleague
+        self.fields["first_name"] = _line(
+            _("First name(s), as on the ID"),
+            150,
+            required=True,
+            autocomplete="given-name" if own else "off",
+            help_text=_(
+                "Exactly as printed on the identity document: the venue's security checks it "
+                "against the list of expected people."
+            ),
+        )
+        self.fields["last_name"] = _line(
+            _("Last name, as on the ID"),
+            150,
+            required=True,
+            autocomplete="family-name" if own else "off",
+        )
+        self.fields["badge_name"] = _line(
+            _("Name on the badge (optional)"),
+            100,
+            autocomplete="nickname" if own else "off",
+            help_text=_("Only if it differs from the names as on the ID, e.g. a usual name."),
+        )
+        self.fields["job_title"] = _line(
+            _("Role (optional)"),
+            150,
+            autocomplete="organization-title" if own else "off",
+            help_text=_("Your job or role in your organisation."),
+        )
+        self.fields["accessibility_needs"] = forms.CharField(
+            label=_("Accessibility needs (optional)"),
+            max_length=1000,
+            required=False,
+            validators=[no_control_characters_but_lines],
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("So that we can welcome you well: access, hearing loop, assistance…"),
+        )
+        self.fields["diet"] = forms.ChoiceField(
+            label=_("Lunch"), choices=Diet.choices, initial=Diet.STANDARD
+        )
+        self.fields["dietary_notes"] = _line(
+            _("Dietary details (optional)"),
+            200,
+            help_text=_("Allergies, or which diet when you chose “Other”."),
+        )
+        if edition.asks_for(SecurityField.BIRTH_DATE):
+            self.fields["birth_date"] = forms.DateField(
+                label=_("Date of birth"),
+                validators=[validate_birth_date],
+                widget=forms.DateInput(
+                    format="%Y-%m-%d",
+                    attrs={"type": "date", "autocomplete": "bday" if own else "off"},
+                ),
+                help_text=SECURITY_FIELD_REASONS[SecurityField.BIRTH_DATE],
+            )
+        for field, max_length in (("birth_place", 150), ("nationality", 100), ("employer", 200)):
+            if edition.asks_for(field):
+                self.fields[field] = _line(
+                    SecurityField(field).label,
+                    max_length,
+                    required=True,
+                    help_text=SECURITY_FIELD_REASONS[field],
+                )
+        self.fields["consent_public_list"] = forms.BooleanField(
+            label=_("Appear in the public list of participants (name and organisation)"),
+            required=False,
+        )
+        self.fields["consent_photos"] = forms.BooleanField(
+            label=_("Agree to be photographed or filmed during the day"), required=False
+        )
+        self.fields["consent_news"] = forms.BooleanField(
+            label=_("Receive news from the organisers"), required=False
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("diet") == Diet.OTHER and not data.get("dietary_notes"):
+            self.add_error("dietary_notes", _("Say which diet you follow."))
+        return data
+
+    def details(self):
+        """The cleaned fields, as ``capacity.register`` and ``update_details`` take them."""
+        # A venue field the edition does not ask for is no field here: it is never set.
+        return {name: self.cleaned_data[name] for name in self.DETAILS if name in self.fields}
+
+    @property
+    def venue_fields(self):
+        return [self[name] for name in SecurityField.values if name in self.fields]
+
+    @property
+    def consent_fields(self):
+        return [self[name] for name in self.CONSENTS]
+
+
+class PersonForm(AttendeeFields):
+    """One person of the group form (``index`` 0 is the booker) or of an invitation."""
+
+    field_order = (
+        "first_name",
+        "last_name",
+        "badge_name",
+        "email",
+        "job_title",
+        "organisation",
+        "category",
+    )
+
+    def __init__(
+        self, *args, index, categories, category_required=True, with_category=True, **kwargs
+    ):
+        super().__init__(*args, colleague=index > 0, **kwargs)
+        self.index = index
+        self.categories = categories
+        #: The code of capacity's refusal shown on this person, if any.
+        self.refusal = None
+        if index == 0:
+            self.fields["email"] = forms.EmailField(
+                label=_("Email"),
+                max_length=254,
+                widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                help_text=_("Your ticket and your link to change or cancel are sent there."),
+            )
+            self.fields["organisation"] = _line(
+                _("Organisation"),
+                200,
+                required=True,
+                autocomplete="organization",
+                help_text=_("Choose your pole or network in the list, or type its name."),
+            )
+        else:
+            self.fields["email"] = forms.EmailField(
+                label=_("Email (optional)"),
+                max_length=254,
+                required=False,
+                widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+                help_text=_("Their own ticket is sent there too. Without it, only you receive it."),
+            )
+            self.fields["organisation"] = _line(
+                _("Organisation (optional)"),
+                200,
+                autocomplete="off",
+                help_text=_("Left empty: the organisation of person 1."),
+            )
+        self.fields["organisation"].widget.attrs["list"] = "organisations"
+        if with_category:
+            self.fields["category"] = forms.ChoiceField(
+                label=_("Category"),
+                choices=[(c.slug, c.name) for c in categories],
+                required=category_required,
+                error_messages={
+                    "invalid_choice": _("Choose one of the categories shown."),
+                    "required": _("Choose a category."),
+                },
+            )
+        self.order_fields(self.field_order)
+
+    @property
+    def number(self):
+        return self.index + 1
+
+    @property
+    def fieldset_id(self):
+        return f"person-{self.index}"
+
+    @property
+    def category_options(self):
+        """(input id, category, checked) for the category's radio buttons."""
+        field = self["category"]
+        current = field.value()
+        return [
+            (f"{field.auto_id}_{n}", category, category.slug == current)
+            for n, category in enumerate(self.categories)
+        ]
+
+    def first_category_id(self):
+        return f"{self['category'].auto_id}_0" if self.categories else self.fieldset_id
+
+
+class BookingForm(forms.Form):
+    """What the group form has once: its one-time key, the code, the honeypot."""
+
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    code = _line(
+        _("Invitation or group code (optional)"),
+        64,
+        autocomplete="off",
+        help_text=_(
+            "A code you received opens a category by invitation: everybody in this form "
+            "then registers in that category."
+        ),
+    )
+    # The honeypot: hidden from people (CSS) and skipped by the keyboard; bots fill it in.
+    website = forms.CharField(
+        label=pgettext_lazy("honeypot field", "Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
+class GroupForm:
+    """The registration form: a :class:`BookingForm` and 1 to ``MAX_PEOPLE`` person forms.
+
+    Person ``n``'s fields are prefixed ``p<n>-``; ``people`` in the data says how many.
+    """
+
+    def __init__(self, edition, data=None, *, initial_people=None, booking_initial=None):
+        self.edition = edition
+        self.categories = list(edition.categories.filter(is_public=True))
+        self.organisations = attendees.listed_organisations()
+        self.is_bound = data is not None
+        if data is not None:
+            count = people_count(data)
+            code = (data.get("code") or "").strip()
+            self.booking = BookingForm(data)
+            self.people = [self._person(n, data=data, code=code) for n in range(count)]
+        else:
+            booking_initial = {"submission_key": uuid.uuid4(), **(booking_initial or {})}
+            initial_people = initial_people or [{}]
+            code = (booking_initial.get("code") or "").strip()
+            self.booking = BookingForm(initial=booking_initial)
+            self.people = [
+                self._person(n, initial=initial, code=code)
+                for n, initial in enumerate(initial_people)
+            ]
+
+    def _person(self, index, *, code, data=None, initial=None):
+        return PersonForm(
+            data,
+            initial=initial,
+            prefix=f"p{index}",
+            edition=self.edition,
+            index=index,
+            categories=self.categories,
+            category_required=not code and index == 0,
+        )
+
+    @property
+    def count(self):
+        return len(self.people)
+
+    @property
+    def can_add(self):
+        return self.count < MAX_PEOPLE
+
+    def is_valid(self):
+        valid = self.booking.is_valid()
+        for person in self.people:
+            valid = person.is_valid() and valid
+        if valid:
+            valid = self._check_group()
+        return valid
+
+    def _check_group(self):
+        seen = {}
+        for person in self.people:
+            email = person.cleaned_data["email"].casefold()
+            if not email:
+                continue
+            if email in seen:
+                person.add_error(
+                    "email",
+                    _(
+                        "Person %(number)s already has this address: each person needs their "
+                        "own, or none."
+                    )
+                    % {"number": seen[email]},
+                )
+            else:
+                seen[email] = person.number
+        return not any(person.errors for person in self.people)
+
+    @property
+    def code(self):
+        return self.booking.cleaned_data.get("code", "")
+
+    @property
+    def is_spam(self):
+        return bool(self.booking.cleaned_data.get("website"))
+
+    def people_kwargs(self):
+        """The people as ``capacity.register_group`` takes them. A colleague's empty
+        organisation or category is the booker's; with a code, the code decides the category."""
+        by_slug = {category.slug: category for category in self.categories}
+        code = self.code
+        booker = self.people[0].cleaned_data
+        typed = []
+        for person in self.people:
+            data = person.cleaned_data
+            name = data["organisation"] or booker["organisation"]
+            typed.append(" ".join(name.split()))
+        matched = {
+            name: attendees.match_organisation(name, self.organisations) for name in set(typed)
+        }
+        found = Organisation.objects.in_bulk([pk for pk in matched.values() if pk])
+        people = []
+        for person, name in zip(self.people, typed, strict=True):
+            data = person.cleaned_data
+            organisation = found.get(matched[name])
+            slug = data.get("category") or booker.get("category")
+            people.append(
+                dict(
+                    category=None if code else by_slug.get(slug),
+                    email=data["email"],
+                    organisation=organisation,
+                    organisation_name="" if organisation else name,
+                    **person.details(),
+                )
+            )
+        return people
+
+    def error_summary(self):
+        """(anchor, text) of every error, in the order of the page."""
+        summary = []
+        for name in ("code", "website"):
+            for error in self.booking.errors.get(name, []):
+                field = self.booking[name]
+                summary.append((field.auto_id, f"{field.label}: {error}"))
+        for error in self.booking.non_field_errors():
+            summary.append(("registration-form", error))
+        for person in self.people:
+            prefix = _("Person %(number)s") % {"number": person.number}
+            for error in person.non_field_errors():
+                summary.append((person.fieldset_id, f"{prefix}: {error}"))
+            for name, field in person.fields.items():
+                for error in person.errors.get(name, []):
+                    anchor = (
+                        person.first_category_id() if name == "category" else person[name].auto_id
+                    )
+                    summary.append((anchor, f"{prefix}, {field.label}: {error}"))
+        return summary
+
+
+def people_count(data):
+    """How many people the posted form has: ``people``, kept within 1 and ``MAX_PEOPLE``."""
+    try:
+        count = int(data.get("people", 1))
+    except (TypeError, ValueError):
+        count = 1
+    return min(max(count, 1), MAX_PEOPLE)
+
+
+def draft(edition, data, *, add=False, remove=None):
+    """The group form re-shown unvalidated with a person added, or person ``remove`` taken
+    out (the booker, 0, stays). What was typed is kept; a new colleague starts with the
+    booker's organisation and category."""
+    count = people_count(data)
+    kept = [n for n in range(count) if n != remove or n == 0]
+    bound = GroupForm(edition, data)
+    initial_people = [
+        {name: bound.people[n][name].data for name in bound.people[n].fields} for n in kept
+    ]
+    if add and len(initial_people) < MAX_PEOPLE:
+        booker = initial_people[0]
+        initial_people.append(
+            {"organisation": booker.get("organisation", ""), "category": booker.get("category")}
+        )
+    booking_initial = {name: bound.booking[name].data for name in ("submission_key", "code")}
+    return GroupForm(edition, initial_people=initial_people, booking_initial=booking_initial)
+
+
+def posted_index(data, name):
+    """The person a "remove" button names, or None when it names nobody."""
+    try:
+        index = int(data.get(name, ""))
+    except ValueError:
+        return None
+    return index if 0 < index < people_count(data) else None
+
+
+class DetailsForm(AttendeeFields):
+    """The manage link's form: the attendee's details, names read-only once locked."""
+
+    def __init__(self, *args, registration, names_locked, **kwargs):
+        initial = {
+            name: getattr(registration, name) for name in AttendeeFields.DETAILS
+        } | kwargs.pop("initial", {})
+        super().__init__(*args, edition=registration.edition, initial=initial, **kwargs)
+        self.names_locked = names_locked
+        if names_locked:
+            for name in self.NAMES:
+                self.fields[name].disabled = True
+
+    def details(self):
+        details = super().details()
+        if self.names_locked:
+            for name in self.NAMES:
+                details.pop(name)
+        return details
+
+
+class LostLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("The address you registered with, or the one that registered you."),
+    )
+    website = forms.CharField(
+        label=pgettext_lazy("honeypot field", "Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )

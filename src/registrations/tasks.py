@@ -1,0 +1,82 @@
+"""Periodic jobs of registration, enqueued by the scheduler of ``ptce serve``.
+
+Each may run twice at once (several schedulers) or again soon after: both are idempotent.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from events.enums import EditionStatus
+from events.models import Edition
+from outbox.models import Message
+from registrations import capacity, emails
+from registrations.models import Registration
+
+#: The reminder is written this long before the day starts, or later for a registration
+#: confirmed after that (never once the day has started).
+REMINDER_BEFORE = dt.timedelta(days=2)
+
+
+@task()
+def send_reminders():
+    """Writes the reminder of every confirmed registration of the days starting soon.
+
+    Days: published editions that start within ``REMINDER_BEFORE`` and have not started.
+    One reminder per registration ever (its outbox ``dedupe_key``), so running this again,
+    or at the same time elsewhere, writes nothing more. Returns the number written.
+    """
+    return write_reminders()
+
+
+def write_reminders(*, now=None):
+    """The body of :func:`send_reminders`; ``now`` for the tests."""
+    now = now or timezone.now()
+    written = 0
+    for edition in _editions_starting_soon(now):
+        registrations = list(Registration.objects.filter(edition=edition).confirmed())
+        keys = {emails.reminder_key(registration) for registration in registrations}
+        done = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        for registration in registrations:
+            if emails.reminder_key(registration) in done:
+                continue
+            with transaction.atomic():
+                if emails.reminder(registration) is not None:
+                    written += 1
+    return written
+
+
+def _editions_starting_soon(now):
+    today = timezone.localdate(now)
+    candidates = Edition.objects.filter(
+        status=EditionStatus.PUBLISHED,
+        date__gte=today,
+        date__lte=today + REMINDER_BEFORE + dt.timedelta(days=1),
+    )
+    return [edition for edition in candidates if now < edition.starts_at <= now + REMINDER_BEFORE]
+
+
+@task()
+def fill_free_seats():
+    """Gives to the waiting list the seats freed without anyone's action: the seats held by
+    personal invitations whose hold ended.
+
+    For each edition whose registration is open, :func:`capacity.fill_freed_seats` (which
+    writes the "promoted" emails). Returns the number of people promoted.
+    """
+    return fill_seats_of_open_editions()
+
+
+def fill_seats_of_open_editions(*, now=None):
+    """The body of :func:`fill_free_seats`; ``now`` for the tests."""
+    now = now or timezone.now()
+    promoted = 0
+    candidates = Edition.objects.filter(date__gte=timezone.localdate(now)).exclude(
+        registration_opens_at=None, registration_closes_at=None
+    )
+    for edition in candidates:
+        if edition.registration_state(now) == "open":
+            promoted += len(capacity.fill_freed_seats(edition, now=now))
+    return promoted

@@ -1,0 +1,446 @@
+"""The public side of registration: the form, its result, the manage link, the lost-link
+form, personal invitations and the participant list.
+
+Seats are decided by :mod:`registrations.capacity`, attendee-side changes by
+:mod:`registrations.attendees`; the views validate, call one of them and show the outcome.
+Pages whose address carries a secret (manage link, result, invitation) are neither cached,
+indexed nor sent as a referrer.
+"""
+
+import contextlib
+from functools import wraps
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_ratelimit.core import is_ratelimited
+
+from events.enums import PUBLIC_STATUSES
+from events.models import Edition
+from network.models import Organisation, fold
+from ptce.views import rate_limited
+from registrations import attendees, capacity, forms, links
+from registrations.enums import InvitationKind, Language, RegistrationStatus
+from registrations.models import Booking, Invitation, Registration
+
+BOOKING_SALT = "registrations.booking"
+
+#: Where a refusal of ``capacity`` is shown: the field of the refused person, or the code's.
+REFUSAL_FIELDS = {
+    "already_registered": "email",
+    "category_not_public": "category",
+    "category_full": "category",
+    "organisation_cap_reached": "organisation",
+    "edition_full": None,
+}
+CODE_REFUSALS = {"invalid_invitation_code", "invitation_used"}
+
+
+def secret_address(view=None, *, referrer="no-referrer"):
+    """For pages whose address is a secret: not cached, not indexed, not in a Referer.
+
+    A page with a form says ``same-origin`` instead of ``no-referrer``: under
+    ``no-referrer`` browsers post the form with ``Origin: null``, which the CSRF check
+    rightly refuses. ``same-origin`` still never sends the address to another site.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response["Cache-Control"] = "private, no-store"
+            response["X-Robots-Tag"] = "noindex"
+            response["Referrer-Policy"] = referrer
+            return response
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
+
+
+def _public_edition(slug):
+    return get_object_or_404(Edition.objects.public().select_related("venue"), slug=slug)
+
+
+def _language():
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return language if language in Language.values else Language.FRENCH
+
+
+def _over_rate(request, group, rate):
+    """Count this submission against the client address's limit; True when beyond it."""
+    if not settings.PTCE_PUBLIC_FORM_RATELIMITS:
+        return False
+    return is_ratelimited(request, group=group, key="ip", rate=rate, increment=True)
+
+
+def booking_token(booking):
+    return signing.Signer(salt=BOOKING_SALT).sign(booking.public_id.hex)
+
+
+def _booking_for_token(token):
+    try:
+        public_id = signing.Signer(salt=BOOKING_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return Booking.objects.filter(public_id=public_id).first()
+
+
+def _result(booking):
+    return redirect(
+        "registrations:registered", slug=booking.edition.slug, token=booking_token(booking)
+    )
+
+
+# The form ------------------------------------------------------------------------------
+
+
+def register(request, slug):
+    edition = _public_edition(slug)
+    state = edition.registration_state()
+    if state != "open":
+        return render(request, "registrations/register.html", {"edition": edition, "state": state})
+    if request.method != "POST":
+        form = forms.GroupForm(edition, booking_initial={"code": request.GET.get("code", "")})
+        return _form_page(request, edition, form)
+    if "add_person" in request.POST:
+        return _form_page(request, edition, forms.draft(edition, request.POST, add=True))
+    if "remove_person" in request.POST:
+        remove = forms.posted_index(request.POST, "remove_person")
+        return _form_page(request, edition, forms.draft(edition, request.POST, remove=remove))
+    if _over_rate(request, "registration", settings.PTCE_REGISTRATION_RATE):
+        return rate_limited(request)
+    form = forms.GroupForm(edition, request.POST)
+    if not form.is_valid():
+        return _form_page(request, edition, form, status=400)
+    if form.is_spam:
+        form.booking.add_error(None, _("This form could not be sent. Please try again."))
+        return _form_page(request, edition, form, status=400)
+    key = form.booking.cleaned_data["submission_key"]
+    if key and (booking := Booking.objects.filter(submission_key=key).first()):
+        return _result(booking)
+    try:
+        booking = _book(edition, form, key)
+    except capacity.RegistrationRefused as refused:
+        _show_refusal(form, refused)
+        return _form_page(request, edition, form, status=409)
+    except IntegrityError:
+        # The same form sent twice at once: the first submission's booking is the answer.
+        booking = Booking.objects.filter(submission_key=key).first() if key else None
+        if booking is None:
+            refused = capacity.RegistrationRefused("already_registered")
+            form.booking.add_error(None, refused.message)
+            return _form_page(request, edition, form, status=409)
+    return _result(booking)
+
+
+def _book(edition, form, key):
+    """The booking and its registrations, all or nothing."""
+    people = form.people_kwargs()
+    language = _language()
+    with transaction.atomic():
+        booking = Booking.objects.create(
+            edition=edition, email=people[0]["email"], language=language, submission_key=key
+        )
+        capacity.register_group(
+            edition,
+            people,
+            language=language,
+            booking=booking,
+            invitation_code=form.code or None,
+        )
+    return booking
+
+
+def _show_refusal(form, refused):
+    if refused.code in CODE_REFUSALS:
+        form.booking.add_error("code", refused.message)
+        return
+    if refused.index is None:
+        form.booking.add_error(None, refused.message)
+        return
+    person = form.people[refused.index]
+    field = REFUSAL_FIELDS.get(refused.code)
+    if field == "category" and "category" not in person.fields:
+        field = None
+    person.add_error(field, refused.message)
+    person.refusal = refused.code
+
+
+def _form_page(request, edition, form, *, status=200):
+    return render(
+        request,
+        "registrations/register.html",
+        {
+            "edition": edition,
+            "state": "open",
+            "form": form,
+            "errors": form.error_summary() if form.is_bound else [],
+            "max_people": forms.MAX_PEOPLE,
+            "names_locked_at": attendees.names_locked_at(edition),
+        },
+        status=status,
+    )
+
+
+@secret_address
+def registered(request, slug, token):
+    booking = _booking_for_token(token)
+    if booking is None or booking.edition.slug != slug:
+        raise Http404
+    edition = booking.edition
+    people = list(booking.registrations.select_related("category", "organisation"))
+    positions = attendees.waiting_positions(edition)
+    return render(
+        request,
+        "registrations/registered.html",
+        {
+            "edition": edition,
+            "booking": booking,
+            "people": [
+                (person, positions.get(person.pk), links.manage_path(person)) for person in people
+            ],
+        },
+    )
+
+
+# The manage link -------------------------------------------------------------------------
+
+
+def _registration(token):
+    registration = links.registration_for_token(token)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def _ticket_links(token):
+    """The ticket's page, PDF and calendar file, those the admission app has."""
+    found = {}
+    for name in ("ticket", "ticket_pdf", "ticket_ics"):
+        with contextlib.suppress(NoReverseMatch):
+            found[name] = reverse(f"admission:{name}", args=[token])
+    return found
+
+
+@secret_address(referrer="same-origin")
+def manage(request, token):
+    registration = _registration(token)
+    edition = registration.edition
+    now = timezone.now()
+    locked = attendees.names_are_locked(edition, now)
+    changeable = registration.is_active and now < edition.ends_at
+    form = None
+    if changeable:
+        data = request.POST if request.method == "POST" else None
+        form = forms.DetailsForm(data, registration=registration, names_locked=locked)
+        if data is not None and form.is_valid():
+            try:
+                changed = attendees.update_details(registration, now=now, **form.details())
+            except attendees.ChangeRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                return _back_to_manage(registration, "saved" if changed else "unchanged")
+    elif request.method == "POST":
+        return _back_to_manage(registration, _refusal_code(registration))
+    position = None
+    if registration.status == RegistrationStatus.WAITLISTED:
+        position = attendees.waiting_positions(edition).get(registration.pk)
+    return render(
+        request,
+        "registrations/manage.html",
+        {
+            "edition": edition,
+            "registration": registration,
+            "token": token,
+            "form": form,
+            "position": position,
+            "notice": _notice(request.GET.get("notice")),
+            "names_locked": locked,
+            "names_locked_at": attendees.names_locked_at(edition),
+            "tickets": _ticket_links(token)
+            if registration.status == RegistrationStatus.CONFIRMED
+            else {},
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+#: What the manage page says after a change, by the ``notice`` of its address.
+NOTICES = {
+    "saved": _lazy("Your changes are saved."),
+    "unchanged": _lazy("Nothing was changed."),
+    "cancelled": _lazy("Your registration is cancelled."),
+}
+
+
+def _notice(key):
+    return NOTICES.get(key) or attendees.ChangeRefused.MESSAGES.get(key)
+
+
+def _back_to_manage(registration, notice):
+    # A notice in the address rather than a flash message: the page stays the same for
+    # whoever reloads it, and needs no session.
+    return redirect(f"{links.manage_path(registration)}?notice={notice}")
+
+
+def _refusal_code(registration):
+    return "day_over" if registration.is_active else "registration_cancelled"
+
+
+@secret_address(referrer="same-origin")
+def cancel(request, token):
+    registration = _registration(token)
+    if request.method == "POST":
+        try:
+            attendees.cancel(registration)
+        except attendees.ChangeRefused as refused:
+            return _back_to_manage(registration, refused.code)
+        return _back_to_manage(registration, "cancelled")
+    if not registration.is_active or timezone.now() >= registration.edition.ends_at:
+        return redirect(links.manage_path(registration))
+    return render(
+        request,
+        "registrations/cancel.html",
+        {"edition": registration.edition, "registration": registration, "token": token},
+    )
+
+
+def lost_link(request, slug):
+    edition = _public_edition(slug)
+    sent = False
+    status = 200
+    if request.method == "POST":
+        if _over_rate(request, "lost-link", settings.PTCE_LOST_LINK_RATE):
+            return rate_limited(request)
+        form = forms.LostLinkForm(request.POST)
+        if form.is_valid():
+            # Same answer whatever happens, so that the page never tells whether an address
+            # is registered; a bot filling the honeypot is answered the same, and sent nothing.
+            if not form.cleaned_data["website"]:
+                attendees.send_manage_links(edition, form.cleaned_data["email"])
+            sent = True
+            form = forms.LostLinkForm()
+        else:
+            status = 400
+    else:
+        form = forms.LostLinkForm(initial={"email": request.GET.get("email", "")[:254]})
+    return render(
+        request,
+        "registrations/lost_link.html",
+        {"edition": edition, "form": form, "sent": sent},
+        status=status,
+    )
+
+
+# Personal invitations -------------------------------------------------------------------
+
+
+@secret_address(referrer="same-origin")
+def invitation(request, code):
+    invitation = (
+        Invitation.objects.usable()
+        .filter(code=code, kind=InvitationKind.PERSONAL, edition__status__in=PUBLIC_STATUSES)
+        .select_related("edition", "edition__venue", "category")
+        .first()
+    )
+    if invitation is None:
+        return render(request, "registrations/invitation_invalid.html", status=404)
+    edition = invitation.edition
+    context = {"edition": edition, "invitation": invitation, "now": timezone.now()}
+    if invitation.registrations.exists():
+        return render(request, "registrations/invitation_used.html", context)
+    state = edition.registration_state()
+    if state in ("closed", "none"):
+        return render(request, "registrations/invitation.html", context | {"state": state})
+    context |= {
+        "state": "open",
+        "organisers": [organisation.name for organisation in edition.organisers.all()],
+        "organisations_list": attendees.listed_organisations(),
+    }
+    data = request.POST if request.method == "POST" else None
+    form = forms.PersonForm(
+        data,
+        initial={"email": invitation.email},
+        prefix="p0",
+        edition=edition,
+        index=0,
+        categories=[invitation.category],
+        with_category=False,
+    )
+    if data is None or not form.is_valid():
+        return render(
+            request,
+            "registrations/invitation.html",
+            context | {"form": form},
+            status=400 if data is not None else 200,
+        )
+    if _over_rate(request, "registration", settings.PTCE_REGISTRATION_RATE):
+        return rate_limited(request)
+    person = _invited_person(form)
+    language = _language()
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(
+                edition=edition, email=person["email"], language=language
+            )
+            capacity.register_group(
+                edition, [person], language=language, booking=booking, invitation_code=code
+            )
+    except capacity.RegistrationRefused as refused:
+        if refused.code == "invitation_used":
+            return render(request, "registrations/invitation_used.html", context)
+        form.add_error(REFUSAL_FIELDS.get(refused.code), refused.message)
+        form.refusal = refused.code
+        context["form"] = form
+        return render(request, "registrations/invitation.html", context, status=409)
+    return _result(booking)
+
+
+def _invited_person(form):
+    data = form.cleaned_data
+    name = " ".join(data["organisation"].split())
+    pk = attendees.match_organisation(name)
+    organisation = None
+    if pk:
+        organisation = Organisation.objects.get(pk=pk)
+    return dict(
+        category=None,
+        email=data["email"],
+        organisation=organisation,
+        organisation_name="" if organisation else name,
+        **form.details(),
+    )
+
+
+# The participant list --------------------------------------------------------------------
+
+
+def participants(request, slug):
+    edition = _public_edition(slug)
+    if not edition.participant_list_is_public:
+        raise Http404
+    people = (
+        Registration.objects.filter(edition=edition, consent_public_list=True)
+        .confirmed()
+        .select_related("organisation")
+        .only(
+            "first_name",
+            "last_name",
+            "badge_name",
+            "organisation_name",
+            "organisation__name",
+            "organisation__is_fictional",
+        )
+    )
+    people = sorted(people, key=lambda r: (fold(r.last_name), fold(r.first_name), r.pk))
+    return render(
+        request, "registrations/participants.html", {"edition": edition, "people": people}
+    )
