@@ -164,7 +164,9 @@ def organiser_token(edition):
 
     organisation = Organisation.objects.create(name=f"Bench {edition.slug}", slug=edition.slug)
     edition.organisers.add(organisation)
-    user = User.objects.create_user(username=f"bench-{edition.slug}", password=None)
+    user = User.objects.create_user(
+        username=f"bench-{edition.slug}", email=f"{edition.slug}@example.org", password=None
+    )
     Membership.objects.create(user=user, organisation=organisation, role=Role.ORGANISER)
     return ApiToken.issue(user, name="bench")[1]
 

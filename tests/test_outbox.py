@@ -14,7 +14,7 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -351,7 +351,10 @@ def test_resend_refuses_a_message_on_its_way_or_skipped(db, status):
     Message.objects.filter(pk=message.pk).update(status=status)
     message.refresh_from_db()
 
-    with pytest.raises(NotResendable, match=r"Only a sent or failed email can be sent again\."):
+    with (
+        translation.override("en"),
+        pytest.raises(NotResendable, match=r"Only a sent or failed email can be sent again\."),
+    ):
         resend(message)
 
     assert Message.objects.count() == 1

@@ -206,17 +206,19 @@ def test_the_booker_receives_every_ticket_and_each_attendee_their_own(
     assert send_all() == ["sent"] * 4
     smtp_server.wait_for(4)
     assert [subject_of(message) for message in smtp_server.to("resa@example.org")] == [
-        "Seat confirmed for Ana Collègue: Journée Exemple",
-        "Seat confirmed for Sans Adresse: Journée Exemple",
+        # The booker's copies are in the booker's language.
+        "Place confirmée pour Ana Collègue\u00a0: Journée Exemple",
+        "Place confirmée pour Sans Adresse\u00a0: Journée Exemple",
     ]
     (own,) = smtp_server.to("ana@example.org")
     assert subject_of(own) == "Your seat is confirmed: Journée Exemple"
     for message in smtp_server.to("resa@example.org"):
         assert message["Content-Language"] == "fr"
         assert len(attachments_of(message)) == 2
-    assert "Hello, you registered Sans Adresse for Journée Exemple: their seat is confirmed." in (
-        text_of(smtp_server.to("resa@example.org")[1])
-    )
+    assert (
+        "Bonjour, vous avez fait l'inscription de Sans Adresse à la journée "
+        "«\u00a0Journée Exemple\u00a0»\u00a0: sa place est confirmée."
+    ) in text_of(smtp_server.to("resa@example.org")[1])
 
 
 # The waiting list ----------------------------------------------------------------------------

@@ -339,7 +339,7 @@ def test_add_person_shows_one_more_person_keeping_what_was_typed(client, edition
     assert Registration.objects.count() == 0
     assert 'name="people" value="2"' in text
     assert 'name="p0-first_name" value="Léa"' in text
-    assert "<legend>Person 2" in text
+    assert "<legend>Personne 2" in text
     # The new colleague starts with the booker's organisation and category, changeable.
     assert 'name="p1-organisation" value="Réseau Exemple"' in text
     assert 'name="p1-category" id="id_p1-category_0" value="participant" checked' in text

@@ -30,6 +30,7 @@ which the outbox imports when the apps are ready (:class:`outbox.apps.OutboxConf
 """
 
 import logging
+import re
 import smtplib
 from datetime import timedelta
 from email.utils import make_msgid
@@ -244,7 +245,10 @@ def build(message):
     email.to = [message.recipient]
     email.cc, email.bcc = [], []
     # A header cannot hold a line break: a name with one must not stop the message.
-    email.subject = " ".join(str(email.subject).split())
+    # Only line breaks and runs of spaces go: French keeps its non-breaking spaces.
+    email.subject = " ".join(
+        re.split(r"[ \t\r\n\v\f\x85\u2028\u2029]+", str(email.subject))
+    ).strip()
     email.extra_headers["Message-ID"] = message.message_id
     email.extra_headers.setdefault("Auto-Submitted", "auto-generated")
     return email

@@ -6,8 +6,10 @@ They only validate and shape what people typed; the views hand the result to
 """
 
 import datetime as dt
+import hashlib
 import unicodedata
 import uuid
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -294,7 +296,6 @@ class GroupForm:
     def __init__(self, edition, data=None, *, initial_people=None, booking_initial=None):
         self.edition = edition
         self.categories = list(edition.categories.filter(is_public=True))
-        self.organisations = attendees.listed_organisations()
         self.is_bound = data is not None
         if data is not None:
             count = people_count(data)
@@ -321,6 +322,21 @@ class GroupForm:
             categories=self.categories,
             category_required=not code and index == 0,
         )
+
+    @cached_property
+    def organisations(self):
+        return attendees.listed_organisations()
+
+    @property
+    def blank_cache_key(self):
+        """What the unfilled people's fieldsets depend on, for the template's fragment cache;
+        None when the form is filled in or opened with a code (not cached)."""
+        if self.is_bound or self.booking.initial.get("code") or self.count != 1:
+            return None
+        categories = [(c.pk, c.slug, c.name, c.description, c.is_public) for c in self.categories]
+        security = sorted(self.edition.security_fields or [])
+        fingerprint = repr((categories, security, self.edition.updated_at.isoformat()))
+        return hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
 
     @property
     def count(self):
@@ -402,20 +418,26 @@ class GroupForm:
         for name in ("code", "website"):
             for error in self.booking.errors.get(name, []):
                 field = self.booking[name]
-                summary.append((field.auto_id, f"{field.label}: {error}"))
+                summary.append((field.auto_id, _labelled(field.label, error)))
         for error in self.booking.non_field_errors():
             summary.append(("registration-form", error))
         for person in self.people:
             prefix = _("Person %(number)s") % {"number": person.number}
             for error in person.non_field_errors():
-                summary.append((person.fieldset_id, f"{prefix}: {error}"))
+                summary.append((person.fieldset_id, _labelled(prefix, error)))
             for name, field in person.fields.items():
                 for error in person.errors.get(name, []):
                     anchor = (
                         person.first_category_id() if name == "category" else person[name].auto_id
                     )
-                    summary.append((anchor, f"{prefix}, {field.label}: {error}"))
+                    label = _("%(person)s, %(field)s") % {"person": prefix, "field": field.label}
+                    summary.append((anchor, _labelled(label, error)))
         return summary
+
+
+def _labelled(label, message):
+    # One translated pattern, so that French gets its space before the colon.
+    return _("%(field)s: %(message)s") % {"field": label, "message": message}
 
 
 def people_count(data):

@@ -252,7 +252,7 @@ class Registration(models.Model):
         blank=True,
         help_text=_("If it differs from the names as on the ID."),
     )
-    job_title = models.CharField(_("role"), max_length=150, blank=True)
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
     accessibility_needs = models.TextField(_("accessibility needs"), max_length=1000, blank=True)
     diet = models.CharField(_("lunch"), max_length=16, choices=Diet.choices, default=Diet.STANDARD)
     dietary_notes = models.CharField(_("dietary details"), max_length=200, blank=True)

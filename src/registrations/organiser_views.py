@@ -17,8 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -49,13 +48,13 @@ FAILED_EMAILS_SHOWN = 200
 INVITATION_KIND = "registrations.invitation"
 #: What each email is, for people (the outbox knows them by kind).
 KIND_LABELS = {
-    "registrations.confirmed": _lazy("Confirmation with the ticket"),
-    "registrations.waitlisted": _lazy("On the waiting list"),
-    "registrations.promoted": _lazy("A seat for a waiting person"),
-    "registrations.cancelled": _lazy("Cancellation"),
-    "registrations.invitation": _lazy("Invitation"),
-    "registrations.manage_link": _lazy("Private link sent again"),
-    "registrations.reminder": _lazy("Reminder before the day"),
+    "registrations.confirmed": gettext_lazy("Confirmation with the ticket"),
+    "registrations.waitlisted": gettext_lazy("On the waiting list"),
+    "registrations.promoted": gettext_lazy("A seat for a waiting person"),
+    "registrations.cancelled": gettext_lazy("Cancellation"),
+    "registrations.invitation": gettext_lazy("Invitation"),
+    "registrations.manage_link": gettext_lazy("Private link sent again"),
+    "registrations.reminder": gettext_lazy("Reminder before the day"),
 }
 
 

@@ -17,9 +17,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django_ratelimit.core import is_ratelimited
 
 from events.enums import PUBLIC_STATUSES
@@ -124,8 +123,8 @@ def register(request, slug):
         form.booking.add_error(None, _("This form could not be sent. Please try again."))
         return _form_page(request, edition, form, status=400)
     key = form.booking.cleaned_data["submission_key"]
-    if key and (booking := Booking.objects.filter(submission_key=key).first()):
-        return _result(booking)
+    # A second submission of the same form fails to insert its booking (the key is unique):
+    # the IntegrityError below then answers with the first one's result.
     try:
         booking = _book(edition, form, key)
     except capacity.RegistrationRefused as refused:
@@ -275,9 +274,9 @@ def manage(request, token):
 
 #: What the manage page says after a change, by the ``notice`` of its address.
 NOTICES = {
-    "saved": _lazy("Your changes are saved."),
-    "unchanged": _lazy("Nothing was changed."),
-    "cancelled": _lazy("Your registration is cancelled."),
+    "saved": gettext_lazy("Your changes are saved."),
+    "unchanged": gettext_lazy("Nothing was changed."),
+    "cancelled": gettext_lazy("Your registration is cancelled."),
 }
 
 

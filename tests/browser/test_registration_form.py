@@ -74,7 +74,7 @@ def test_register_yourself_and_a_colleague_then_manage(tab, edition):
     page.fill("#id_p0-organisation", "Pôle Écotone")
     page.check("#id_p0-category_0")
     page.fill("#id_p0-birth_date", "1985-04-12")
-    page.get_by_role("button", name="Add a person").click()
+    page.get_by_role("button", name="Ajouter une personne").click()
     page.wait_for_selector("#id_p1-first_name")
 
     # The colleague starts with the booker's organisation and category.
@@ -106,7 +106,7 @@ def test_register_yourself_and_a_colleague_then_manage(tab, edition):
     colleague.refresh_from_db()
     assert colleague.badge_name == "Mo"
 
-    page.get_by_role("link", name="Cancel my registration").click()
+    page.get_by_role("link", name="Annuler mon inscription").click()
     page.wait_for_url("**/annuler/")
     tab.assert_clean()
     page.locator("button.button-primary").click()

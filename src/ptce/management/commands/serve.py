@@ -32,6 +32,8 @@ logger = logging.getLogger("ptce.serve")
 # Seconds a child has to finish what it is doing after SIGTERM before it is killed; the
 # default stop timeout of systemd (90 s) leaves room for it.
 STOP_TIMEOUT = 30
+# The task worker's scheduling priority below the web server's (see os.nice).
+WORKER_NICENESS = 10
 # How often the children are checked and the scheduler looks for due jobs.
 LOOP_INTERVAL = 0.5
 
@@ -71,7 +73,9 @@ class Command(BaseCommand):
         children = {}
         try:
             children["web server"] = _start(_gunicorn_command(host, port, workers))
-            children["task worker"] = _start(_worker_command())
+            # Behind the web server for the processor: when registration opens, people wait
+            # for an answer while their emails (PDF tickets to draw) can follow a little later.
+            children["task worker"] = _start(_worker_command(), niceness=WORKER_NICENESS)
             display_host = f"[{host}]" if ":" in host else host
             self.stdout.write(
                 f"Journées PTCE is running at http://{display_host}:{port}/ (Ctrl-C to stop)"
@@ -177,14 +181,19 @@ def _worker_command():
     ]
 
 
-def _start(command):
+def _start(command, *, niceness=0):
     # Own session: a Ctrl-C in the terminal reaches this process only, which then stops each
     # child once (the worker would abort its task on a second signal).
+    def prepare():
+        _die_with_parent()
+        if niceness:
+            os.nice(niceness)
+
     return subprocess.Popen(
         command,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE},
         start_new_session=True,
-        preexec_fn=_die_with_parent,
+        preexec_fn=prepare,
     )
 
 
