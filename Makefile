@@ -24,7 +24,7 @@ help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:8000"
 	@echo "make test   the test suite on PostgreSQL then SQLite (DB=postgres|sqlite: one pass)"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
-	@echo "make bench  time the public pages and the directory (prints figures, never fails on time)"
+	@echo "make bench  time the public pages, the directory and a registration rush (prints figures)"
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -74,7 +74,9 @@ lint: $(STAMP)
 	$(PTCE) makemigrations --check --dry-run
 
 # Each script makes its own throw-away SQLite database, or fills the one DATABASE_URL names
-# (give it an empty one). Figures depend on the machine: see bench/README.md.
+# (give it an empty one); registration_rush.py drops and creates RUSH_DATABASE_URL
+# (default ptce_bench_rush on the local PostgreSQL). Figures depend on the machine: see
+# bench/README.md.
 bench: $(STAMP)
 	@for script in bench/[!_]*.py; do \
 		echo "=== $$script"; \

@@ -943,3 +943,14 @@ def test_organiser_add_with_an_empty_post_shows_every_required_field(client, cas
         "language",
     }
     assert Registration.objects.count() == 0
+
+
+def test_edition_page_links_organisers_and_only_them_to_the_registrations(client, cast):
+    edition = cast.edition
+    link = f'href="/journees/{edition.slug}/gestion/inscriptions/"'
+
+    assert link not in client.get(edition.get_absolute_url()).content.decode()
+    client.force_login(cast.agent)
+    assert link not in client.get(edition.get_absolute_url()).content.decode()
+    client.force_login(cast.organiser)
+    assert link in client.get(edition.get_absolute_url()).content.decode()

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
+from accounts.enums import Action
 from events import ics
 from events.enums import PUBLIC_STATUSES, SecurityField
 from events.models import Edition, Session, Speaker
@@ -75,6 +77,9 @@ def edition(request, slug):
             "security_details": security_details,
             "has_programme": edition.sessions.exists(),
             "has_fictional": _any_fictional(edition.organisers.all(), edition.partners.all()),
+            "sees_registrations": permissions.can(
+                request.user, Action.VIEW_PERSONAL_DATA, edition
+            ),
         },
     )
 
