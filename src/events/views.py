@@ -77,9 +77,7 @@ def edition(request, slug):
             "security_details": security_details,
             "has_programme": edition.sessions.exists(),
             "has_fictional": _any_fictional(edition.organisers.all(), edition.partners.all()),
-            "sees_registrations": permissions.can(
-                request.user, Action.VIEW_PERSONAL_DATA, edition
-            ),
+            "sees_registrations": permissions.can(request.user, Action.VIEW_PERSONAL_DATA, edition),
         },
     )
 
