@@ -13,6 +13,7 @@ positioned over their letter by the font's rules, since reportlab applies none.
 
 import functools
 import io
+import re
 from pathlib import Path
 
 from arabic_reshaper import ArabicReshaper
@@ -54,10 +55,23 @@ def _fonts(bold):
     return fonts
 
 
+#: Letters arabic-reshaper changes (Arabic, Arabic Supplement and Extended-A): other text
+#: skips it, as it is slow and most names hold none of them.
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+
+
 def runs(text, *, bold=False):
     """``text`` (one line, logical order) as ``[(font name, characters)]`` in visual order."""
+    return list(_runs(text, bold))
+
+
+# Each ticket measures and draws the same labels, and wrap() measures growing prefixes of
+# each line: remembering the runs of recent lines makes a ticket several times faster.
+@functools.lru_cache(maxsize=4096)
+def _runs(text, bold):
     fonts = _fonts(bold)
-    visual = get_display(_reshaper.reshape(text)) if text else ""
+    shaped = _reshaper.reshape(text) if _ARABIC.search(text) else text
+    visual = get_display(shaped) if text else ""
     result = []
     for char in visual:
         font = next((name for name, chars in fonts if ord(char) in chars), None)
@@ -70,7 +84,7 @@ def runs(text, *, bold=False):
             result[-1] = (font, result[-1][1] + char)
         else:
             result.append((font, char))
-    return result
+    return tuple(result)
 
 
 def width(text, size, *, bold=False):
