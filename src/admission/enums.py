@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckInResult(models.TextChoices):
+    """The verdict of one scan at the door; the API returns these codes as ``result``."""
+
+    ADMITTED = "admitted", _("Admitted")
+    ALREADY_ADMITTED = "already_admitted", _("Already admitted")
+    REVOKED = "revoked", _("Cancelled or revoked ticket")
+    UNKNOWN_TICKET = "unknown_ticket", _("Unknown ticket")
+    INVALID_TICKET = "invalid_ticket", _("Invalid or forged ticket")
+    WRONG_EDITION = "wrong_edition", _("Ticket for another day")
+    NOT_OPEN = "not_open", _("Check-in is not open")
+    ID_MISMATCH = "id_mismatch", _("Refused: the ID does not match")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+    PDF = "pdf", "PDF"
