@@ -394,3 +394,8 @@ def test_demonstration_edition_has_its_registration_categories(loaded):
         "presse": (True, 20, None),
     }
     assert Edition.objects.get(slug="2014").categories.count() == 0
+
+
+def test_demonstration_edition_has_two_entrances(loaded):
+    edition = Edition.objects.get(slug="demonstration")
+    assert list(edition.entrances.values_list("slug", flat=True)) == ["principale", "accessible"]

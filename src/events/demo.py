@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import Membership, User
+from admission.demo import add_demonstration_entrances
 from events.enums import EditionStatus, SecurityField, SessionKind
 from events.models import PARIS, Edition, Session, Speaker, Venue
 from network.demo import load_network_demo
@@ -136,8 +137,8 @@ def load_demo():
 
     Side effects, all in one transaction: creates the missing organisations, venues,
     editions, speakers, programme sessions, the demonstration edition's registration
-    categories, the ``organisatrice`` account and its organiser role. When that account is
-    created without ``PTCE_PASSWORD``, a generated password is written to
+    categories and entrances, the ``organisatrice`` account and its organiser role. When
+    that account is created without ``PTCE_PASSWORD``, a generated password is written to
     ``VAR_DIR/demo-login.txt`` (mode 0600). Existing rows are never changed.
     Raises ``ValidationError`` when ``PTCE_PASSWORD`` is too weak.
     """
@@ -152,6 +153,7 @@ def load_demo():
         demonstration = Edition.objects.filter(slug="demonstration", is_demonstration=True)
         for edition in demonstration:
             add_demonstration_categories(edition)
+            add_demonstration_entrances(edition)
         result.account = _organiser_account(orgs[EXAMPLE_NETWORK.slug])
     return result
 
