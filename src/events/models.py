@@ -126,6 +126,16 @@ class Edition(models.Model):
         blank=True,
         help_text=_("Registration closes at the latest at this time."),
     )
+    reconfirmation_days = models.PositiveSmallIntegerField(
+        _("ask attendees to reconfirm"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days before the security list's final deadline when attendees are asked by email "
+            "whether they are still coming, so that freed seats reach the waiting list in "
+            "time; empty: not asked."
+        ),
+    )
     participant_list_is_public = models.BooleanField(
         _("public participant list"),
         default=True,

@@ -291,6 +291,8 @@ PTCE_PERIODIC_TASKS = [
     ("outbox.tasks.sweep", 60),
     ("registrations.tasks.send_reminders", 60 * 60),
     ("registrations.tasks.fill_free_seats", 5 * 60),
+    # "Are you still coming?" a set number of days before the security list's final deadline.
+    ("registrations.tasks.send_reconfirmations", 60 * 60),
 ]
 # Finished task results (heartbeats included) are deleted after this many days.
 PTCE_TASK_RESULTS_MAX_AGE_DAYS = 7

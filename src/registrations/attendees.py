@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from network.enums import OrganisationKind
 from network.models import Organisation, fold
 from registrations import capacity, emails
+from registrations.enums import RegistrationStatus
 from registrations.models import Registration
 
 #: The fields :func:`update_details` changes; names as on the ID are locked after a deadline.
@@ -34,6 +35,7 @@ class ChangeRefused(Exception):
         ),
         "registration_cancelled": _("This registration is cancelled."),
         "day_over": _("The day has taken place: this registration can no longer be changed."),
+        "not_confirmed": _("Only a confirmed registration can be reconfirmed."),
     }
 
     def __init__(self, code):
@@ -85,6 +87,25 @@ def update_details(registration, *, now=None, **fields):
             setattr(registration, name, fields[name])
         registration.save(update_fields=[*changed, "updated_at"])
     return changed
+
+
+def reconfirm(registration, *, now=None):
+    """The attendee answers "still coming" to the reconfirmation email.
+
+    Raises :class:`ChangeRefused` (``registration_cancelled``, ``not_confirmed`` for a
+    waiting person, ``day_over``). Answering again keeps the first answer's time.
+
+    Side effects: sets ``reconfirmed_at``. Returns True if it was not set before.
+    """
+    now = now or timezone.now()
+    _check_changeable(registration, now)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise ChangeRefused("not_confirmed")
+    updated = Registration.objects.filter(pk=registration.pk, reconfirmed_at=None).update(
+        reconfirmed_at=now, updated_at=now
+    )
+    registration.refresh_from_db(fields=["reconfirmed_at", "updated_at"])
+    return bool(updated)
 
 
 def cancel(registration, *, now=None):

@@ -37,7 +37,15 @@ CANCELLED = RegistrationStatus.CANCELLED
 #: an invitation).
 REGISTRATION_KINDS = tuple(
     f"registrations.{name}"
-    for name in ("confirmed", "waitlisted", "promoted", "cancelled", "manage_link", "reminder")
+    for name in (
+        "confirmed",
+        "waitlisted",
+        "promoted",
+        "cancelled",
+        "manage_link",
+        "reminder",
+        "reconfirmation",
+    )
 )
 
 #: What a message is addressed as, in its context: the attendee, or the booker who
@@ -97,6 +105,32 @@ def reminder(registration):
         context={"to": role},
         dedupe_key=reminder_key(registration),
     )
+
+
+def reconfirmation(registration):
+    """Before the security list's final deadline: "are you still coming?", with a link to
+    answer yes and one to cancel.
+
+    Written once per registration (``dedupe_key``), to the attendee's address or, without
+    one, the booker's. Returns the outbox message, or None when there is no address.
+    """
+    recipients = _recipients(registration)
+    if not recipients:
+        return None
+    address, language, role = recipients[0]
+    return enqueue(
+        "registrations.reconfirmation",
+        to=address,
+        object_id=registration.pk,
+        edition=registration.edition_id,
+        language=language,
+        context={"to": role},
+        dedupe_key=reconfirmation_key(registration),
+    )
+
+
+def reconfirmation_key(registration):
+    return f"reconfirmation:{registration.pk}"
 
 
 def messages_about(registration):
@@ -192,6 +226,22 @@ def build_reminder(message):
         return None
     context = _context(registration, message)
     return _email("reminder", context, _ticket_files(registration, message.language))
+
+
+@builder("registrations.reconfirmation")
+def build_reconfirmation(message):
+    registration = _registration(message, CONFIRMED)
+    if registration is None or registration.reconfirmed_at is not None:
+        return None  # Cancelled or answered meanwhile: nothing to ask.
+    token = links.manage_token(registration)
+    context = _context(
+        registration,
+        message,
+        deadline=registration.edition.security_list_final_deadline,
+        reconfirm_url=_absolute(reverse("registrations:reconfirm", args=[token])),
+        cancel_url=_absolute(reverse("registrations:cancel", args=[token])),
+    )
+    return _email("reconfirmation", context)
 
 
 @builder("registrations.invitation")

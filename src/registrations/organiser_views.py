@@ -55,6 +55,7 @@ KIND_LABELS = {
     "registrations.invitation": gettext_lazy("Invitation"),
     "registrations.manage_link": gettext_lazy("Private link sent again"),
     "registrations.reminder": gettext_lazy("Reminder before the day"),
+    "registrations.reconfirmation": gettext_lazy("Are you still coming?"),
 }
 
 

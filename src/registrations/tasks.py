@@ -80,3 +80,48 @@ def fill_seats_of_open_editions(*, now=None):
         if edition.registration_state(now) == "open":
             promoted += len(capacity.fill_freed_seats(edition, now=now))
     return promoted
+
+
+@task()
+def send_reconfirmations():
+    """Writes the "are you still coming?" email of every confirmed registration that has not
+    answered, for the editions whose reconfirmation time has come.
+
+    An edition asks ``reconfirmation_days`` before its security list's final deadline, until
+    that deadline. One email per registration ever (its outbox ``dedupe_key``): running this
+    again, or at the same time elsewhere, writes nothing more. Returns the number written.
+    """
+    return write_reconfirmations()
+
+
+def write_reconfirmations(*, now=None):
+    """The body of :func:`send_reconfirmations`; ``now`` for the tests."""
+    now = now or timezone.now()
+    written = 0
+    for edition in _editions_reconfirming(now):
+        registrations = list(
+            Registration.objects.filter(edition=edition, reconfirmed_at=None).confirmed()
+        )
+        keys = {emails.reconfirmation_key(registration) for registration in registrations}
+        done = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        for registration in registrations:
+            if emails.reconfirmation_key(registration) in done:
+                continue
+            with transaction.atomic():
+                if emails.reconfirmation(registration) is not None:
+                    written += 1
+    return written
+
+
+def _editions_reconfirming(now):
+    candidates = Edition.objects.filter(
+        status=EditionStatus.PUBLISHED,
+        reconfirmation_days__isnull=False,
+        security_list_final_deadline__gt=now,
+    )
+    return [
+        edition
+        for edition in candidates
+        if edition.security_list_final_deadline - dt.timedelta(days=edition.reconfirmation_days)
+        <= now
+    ]

@@ -13,5 +13,6 @@ urlpatterns = [
     path("journees/<slug:slug>/participants/", views.participants, name="participants"),
     path("inscription/<str:token>/", views.manage, name="manage"),
     path("inscription/<str:token>/annuler/", views.cancel, name="cancel"),
+    path("inscription/<str:token>/je-viens/", views.reconfirm, name="reconfirm"),
     path("invitation/<str:code>/", views.invitation, name="invitation"),
 ]

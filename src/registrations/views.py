@@ -277,6 +277,7 @@ NOTICES = {
     "saved": gettext_lazy("Your changes are saved."),
     "unchanged": gettext_lazy("Nothing was changed."),
     "cancelled": gettext_lazy("Your registration is cancelled."),
+    "reconfirmed": gettext_lazy("Thank you: your seat is kept."),
 }
 
 
@@ -292,6 +293,24 @@ def _back_to_manage(registration, notice):
 
 def _refusal_code(registration):
     return "day_over" if registration.is_active else "registration_cancelled"
+
+
+@secret_address(referrer="same-origin")
+def reconfirm(request, token):
+    """Answer "still coming" to the reconfirmation email: a page with one button, because a
+    link that changed something on GET would be answered by mail scanners."""
+    registration = _registration(token)
+    if request.method == "POST":
+        try:
+            attendees.reconfirm(registration)
+        except attendees.ChangeRefused as refused:
+            return _back_to_manage(registration, refused.code)
+        return _back_to_manage(registration, "reconfirmed")
+    return render(
+        request,
+        "registrations/reconfirm.html",
+        {"edition": registration.edition, "registration": registration, "token": token},
+    )
 
 
 @secret_address(referrer="same-origin")
