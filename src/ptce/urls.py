@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include(("registrations.urls", "registrations"))),
     path("", include(("registrations.organiser_urls", "registrations_organiser"))),
     path("", include(("admission.urls", "admission"))),
+    path("", include(("admission.security_urls", "security"))),
     path("confidentialite/", views.privacy, name="privacy"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("plan-du-site/", views.site_map, name="site_map"),

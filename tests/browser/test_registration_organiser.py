@@ -89,3 +89,17 @@ def test_organiser_lists_opens_and_adds_registrations(tab, cast, edition):
 
     tab.goto(base + "courriels-en-echec/")
     tab.assert_clean()
+
+
+def test_organiser_security_list_page_is_accessible(tab, cast, edition):
+    from admission import security_list
+
+    first = security_list.generate(edition, by=cast.organiser)
+    capacity.cancel(Registration.objects.filter(edition=edition).confirmed().first())
+    security_list.generate(edition, by=cast.organiser)
+    log_in(tab, cast.organiser)
+
+    tab.goto(f"/journees/{edition.slug}/gestion/liste-securite/")
+    assert tab.page.locator("h1").count() == 1
+    assert first.number == 1
+    tab.assert_clean()

@@ -1,0 +1,440 @@
+"""The list of expected people sent to the venue's security: numbered versions, the changes
+between two versions, and the CSV, XLSX and PDF exports.
+
+A version is a snapshot (:class:`~admission.models.SecurityList`): the confirmed people of
+the edition at generation, with their names as on the ID and only the details the venue asks
+for (``edition.security_fields``). Exports and change lists are made from the snapshot, so
+what was sent once can be sent again identically. Every download is recorded
+(:class:`~admission.models.SecurityListDownload`): who, when, which version, which format.
+
+Spreadsheets are untrusted output: a cell that a spreadsheet would read as a formula (it
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe,
+and XLSX cells are always written as text.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from admission.enums import ExportFormat
+from admission.models import SecurityList, SecurityListDownload
+from admission.pdf import runs, wrap
+from events.enums import SecurityField
+from events.models import Edition
+from network.models import fold
+from registrations.models import Registration
+
+#: The names of every row, in column order; the asked details come between them.
+NAME_KEYS = ("last_name", "first_name")
+ORGANISATION_KEY = "organisation"
+#: What a spreadsheet reads as the start of a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+COLUMN_LABELS = {
+    "last_name": gettext_lazy("Last name"),
+    "first_name": gettext_lazy("First names"),
+    **{field.value: field.label for field in SecurityField},
+    ORGANISATION_KEY: gettext_lazy("Organisation"),
+}
+
+CONTENT_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.PDF: "application/pdf",
+}
+
+
+class NoPreviousVersion(Exception):
+    """The changes of a first version were asked for: there is nothing to compare with."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    before: dict
+    after: dict
+
+    @property
+    def changed_keys(self):
+        return [
+            key
+            for key in self.after
+            if key != "public_id" and self.before.get(key) != self.after[key]
+        ]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the previous version: rows added and removed, and corrections
+    (same person, other names or details), each in list order."""
+
+    added: list
+    removed: list
+    corrected: list
+
+    def __bool__(self):
+        return bool(self.added or self.removed or self.corrected)
+
+    @property
+    def count(self):
+        return len(self.added) + len(self.removed) + len(self.corrected)
+
+
+# Versions ----------------------------------------------------------------------------------
+
+
+def asked_fields(edition):
+    """The details the venue asks for, in the order of :class:`SecurityField`."""
+    asked = set(edition.security_fields or [])
+    return [field.value for field in SecurityField if field.value in asked]
+
+
+def _row(registration, fields):
+    row = {
+        "public_id": str(registration.public_id),
+        "last_name": registration.last_name,
+        "first_name": registration.first_name,
+    }
+    for field in fields:
+        value = getattr(registration, field)
+        if field == SecurityField.BIRTH_DATE:
+            value = value.isoformat() if value else ""
+        row[field] = value or ""
+    row[ORGANISATION_KEY] = registration.organisation_label or ""
+    return row
+
+
+def sort_key(row):
+    """By last name, then first names, case and accents aside (then exactly, then by id)."""
+    return (
+        fold(row["last_name"]),
+        fold(row["first_name"]),
+        row["last_name"],
+        row["first_name"],
+        row["public_id"],
+    )
+
+
+def snapshot(edition):
+    """The rows of the list as it stands now: every confirmed registration, sorted."""
+    fields = asked_fields(edition)
+    registrations = (
+        Registration.objects.filter(edition=edition)
+        .confirmed()
+        .select_related("organisation")
+        .only(
+            "public_id",
+            "first_name",
+            "last_name",
+            "organisation_name",
+            "organisation__name",
+            *fields,
+        )
+    )
+    return sorted((_row(registration, fields) for registration in registrations), key=sort_key)
+
+
+def generate(edition, *, by, now=None):
+    """Make the next numbered version of the edition's list.
+
+    Side effects, in one transaction: locks the edition's row (two generations at once get
+    consecutive numbers, and the snapshot sees no half-made allocation); inserts the
+    :class:`SecurityList`. Returns it.
+    """
+    with transaction.atomic():
+        edition = Edition.objects.select_for_update().get(pk=edition.pk)
+        last = edition.security_lists.aggregate(last=Max("number"))["last"] or 0
+        return SecurityList.objects.create(
+            edition=edition,
+            number=last + 1,
+            rows=snapshot(edition),
+            generated_at=now or timezone.now(),
+            generated_by=by,
+        )
+
+
+def previous(version):
+    """The version before ``version`` of the same edition, or None for the first."""
+    return (
+        SecurityList.objects.filter(edition_id=version.edition_id, number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+
+
+def compare(before_rows, after_rows):
+    """The :class:`Changes` from ``before_rows`` to ``after_rows``, matched by public id."""
+    before = {row["public_id"]: row for row in before_rows}
+    after = {row["public_id"]: row for row in after_rows}
+    return Changes(
+        added=[row for row in after_rows if row["public_id"] not in before],
+        removed=[row for row in before_rows if row["public_id"] not in after],
+        corrected=[
+            Correction(before=before[row["public_id"]], after=row)
+            for row in after_rows
+            if row["public_id"] in before and before[row["public_id"]] != row
+        ],
+    )
+
+
+def changes(version, *, previous_version=None):
+    """What changed in ``version`` since the version before it.
+
+    Raises :class:`NoPreviousVersion` for a first version. ``previous_version``: the version
+    before, if already read.
+    """
+    before = previous_version or previous(version)
+    if before is None:
+        raise NoPreviousVersion
+    return compare(before.rows, version.rows)
+
+
+def columns(version):
+    """The keys of the version's columns, names first, organisation last."""
+    present = set().union(*(row.keys() for row in version.rows)) if version.rows else set()
+    if not version.rows:
+        present = set(asked_fields(version.edition))
+    return [
+        *NAME_KEYS,
+        *(field.value for field in SecurityField if field.value in present),
+        ORGANISATION_KEY,
+    ]
+
+
+# Downloads ---------------------------------------------------------------------------------
+
+
+def export(version, export_format, *, by, changes_only=False, now=None):
+    """The version in ``export_format`` (an :class:`ExportFormat`), and its download recorded.
+
+    Raises :class:`NoPreviousVersion` when the changes of a first version are asked for
+    (nothing is recorded then). Side effects: inserts a :class:`SecurityListDownload`.
+    Returns ``(content bytes, content type, file name)``.
+    """
+    export_format = ExportFormat(export_format)
+    render = {ExportFormat.CSV: as_csv, ExportFormat.XLSX: as_xlsx, ExportFormat.PDF: as_pdf}
+    content = render[export_format](version, changes_only=changes_only)
+    SecurityListDownload.objects.create(
+        security_list=version,
+        user=by,
+        format=export_format,
+        changes_only=changes_only,
+        downloaded_at=now or timezone.now(),
+    )
+    return content, CONTENT_TYPES[export_format], filename(version, export_format, changes_only)
+
+
+def filename(version, export_format, changes_only=False):
+    kind = "changements" if changes_only else "liste"
+    return f"securite-{version.edition.slug}-v{version.number}-{kind}.{export_format}"
+
+
+def neutralise(value):
+    """A cell's text that no spreadsheet reads as a formula (see the module's docstring)."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _table(version, changes_only):
+    """``(header, rows)`` of plain strings: the full list numbered, or the change list with
+    what each row is ("added", "removed", "before correction", "after correction")."""
+    keys = columns(version)
+    labels = [str(COLUMN_LABELS[key]) for key in keys]
+    if not changes_only:
+        rows = [
+            [str(number), *(str(row.get(key, "")) for key in keys)]
+            for number, row in enumerate(version.rows, start=1)
+        ]
+        return [_("No."), *labels], rows
+    found = changes(version)
+    rows = []
+    for what, row in _change_rows(found):
+        rows.append([what, *(str(row.get(key, "")) for key in keys)])
+    return [_("Change"), *labels], rows
+
+
+def _change_rows(found):
+    for row in found.added:
+        yield _("Added"), row
+    for row in found.removed:
+        yield _("Removed"), row
+    for correction in found.corrected:
+        yield _("Corrected: before"), correction.before
+        yield _("Corrected: after"), correction.after
+
+
+def as_csv(version, *, changes_only=False):
+    """UTF-8 with a byte order mark and ";" between fields: what a French spreadsheet opens
+    directly."""
+    header, rows = _table(version, changes_only)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx_text(value):
+    # Control characters are not allowed in the file format: shown, not dropped.
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value))
+
+
+def as_xlsx(version, *, changes_only=False):
+    header, rows = _table(version, changes_only)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = (_("Changes %(number)s") if changes_only else _("Version %(number)s")) % {
+        "number": version.number
+    }
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in rows:
+        sheet.append([_xlsx_text(value) for value in values])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            # Text, whatever it looks like: never a formula, a number or a date.
+            if cell.value is not None:
+                cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    for index, label in enumerate(header, start=1):
+        longest = max([len(label), *(len(values[index - 1]) for values in rows)])
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(
+            max(longest + 2, 6), 50
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# PDF ---------------------------------------------------------------------------------------
+
+MARGIN = 12 * mm
+SIZE = 9
+LEADING = SIZE * 1.3
+PADDING = 1.5 * mm
+
+
+def title(version):
+    return _("Security list: %(edition)s, version %(number)s") % {
+        "edition": version.edition.title,
+        "number": version.number,
+    }
+
+
+def as_pdf(version, *, changes_only=False):
+    """A4, sorted by last name, numbered rows; landscape when the venue asks for more than
+    two details. Names in any script the shipped fonts cover (see :mod:`admission.pdf`)."""
+    header, rows = _table(version, changes_only)
+    pagesize = landscape(A4) if len(header) > 5 else A4
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=pagesize, pageCompression=1, invariant=True)
+    canvas.setTitle(title(version))
+    canvas.setAuthor(_("Journées PTCE"))
+    table = _PdfTable(canvas, pagesize, header, first=34 * mm if changes_only else 10 * mm)
+    generated = formats.date_format(timezone.localtime(version.generated_at), "DATETIME_FORMAT")
+    table.text(title(version), 14, bold=True)
+    table.text(_("Generated on %(date)s") % {"date": generated}, SIZE)
+    if changes_only:
+        found = changes(version)
+        table.text(
+            _(
+                "Changes since version %(number)s: %(added)s added, %(removed)s removed, "
+                "%(corrected)s corrected"
+            )
+            % {
+                "number": previous(version).number,
+                "added": len(found.added),
+                "removed": len(found.removed),
+                "corrected": len(found.corrected),
+            },
+            SIZE,
+        )
+    else:
+        sorted_line = ngettext(
+            "%(count)s person, sorted by last name",
+            "%(count)s people, sorted by last name",
+            len(rows),
+        )
+        table.text(sorted_line % {"count": len(rows)}, SIZE)
+    table.y -= 3 * mm
+    table.row(header, bold=True)
+    for values in rows:
+        table.row(values)
+    if not rows:
+        table.text(_("No change.") if changes_only else _("Nobody is on the list."), SIZE)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+class _PdfTable:
+    """Rows of wrapped cells down the page; the header is repeated on each new page."""
+
+    def __init__(self, canvas, pagesize, header, *, first):
+        self.canvas = canvas
+        self.page_width, self.page_height = pagesize
+        self.header = header
+        self.y = self.page_height - MARGIN
+        available = self.page_width - 2 * MARGIN
+        # The number or change column is narrow (``first``); the others share the rest.
+        other = (available - first) / (len(header) - 1)
+        self.widths = [first] + [other] * (len(header) - 1)
+
+    def _draw(self, text, x, size, bold):
+        for font, chars in runs(text, bold=bold):
+            self.canvas.setFont(font, size)
+            self.canvas.drawString(x, self.y, chars)
+            x += pdfmetrics.stringWidth(chars, font, size)
+
+    def text(self, text, size, *, bold=False):
+        for line in wrap(text, size, self.page_width - 2 * MARGIN, bold=bold):
+            self._need(size * 1.4)
+            self.y -= size * 1.2
+            self.canvas.setFillColor(colors.black)
+            self._draw(line, MARGIN, size, bold)
+            self.y -= size * 0.3
+
+    def _need(self, height, *, repeat_header=False):
+        if self.y - height >= MARGIN:
+            return
+        self.canvas.showPage()
+        self.y = self.page_height - MARGIN
+        if repeat_header:
+            self.row(self.header, bold=True)
+
+    def row(self, values, *, bold=False):
+        cells = [
+            wrap(value, SIZE, width - 2 * PADDING, bold=bold)
+            for value, width in zip(values, self.widths, strict=True)
+        ]
+        height = max(len(lines) for lines in cells) * LEADING + 2 * PADDING
+        self._need(height, repeat_header=not bold)
+        top = self.y
+        x = MARGIN
+        self.canvas.setFillColor(colors.black)
+        for lines, width in zip(cells, self.widths, strict=True):
+            self.y = top - PADDING
+            for line in lines:
+                self.y -= SIZE
+                self._draw(line, x + PADDING, SIZE, bold)
+                self.y -= LEADING - SIZE
+            x += width
+        self.y = top - height
+        self.canvas.setStrokeColor(colors.lightgrey)
+        self.canvas.setLineWidth(0.5)
+        self.canvas.line(MARGIN, self.y, self.page_width - MARGIN, self.y)

@@ -1,0 +1,117 @@
+"""Organiser pages of the venue's security list: the versions, generating a new one, and the
+downloads (full list or changes, in CSV, XLSX or PDF) with their log.
+
+Every page needs a login (anonymous visitors go to the login page). Seeing the versions and
+downloading them needs ``view_personal_data`` on the edition; generating needs ``manage``.
+Other users get the 403 page and no data. Every answer carries personal data: never cached
+(``Cache-Control: private, no-store``), never indexed.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts import permissions
+from accounts.enums import Action
+from admission import security_list
+from admission.enums import ExportFormat
+from admission.models import SecurityList, SecurityListDownload
+from events.models import Edition
+
+#: Downloads shown in the log, newest first.
+DOWNLOADS_SHOWN = 100
+
+
+def _private(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return login_required(wrapped)
+
+
+def _edition(request, slug, action):
+    """The edition with ``slug`` if the user may do ``action`` to it (else 404 or 403)."""
+    edition = get_object_or_404(Edition, slug=slug)
+    permissions.require(request.user, action, edition)
+    return edition
+
+
+@_private
+@require_safe
+def versions(request, slug):
+    edition = _edition(request, slug, Action.VIEW_PERSONAL_DATA)
+    lists = list(
+        SecurityList.objects.filter(edition=edition)
+        .select_related("generated_by")
+        .order_by("-number")
+    )
+    # Each version is compared with the one below it (the list is newest first).
+    for index, version in enumerate(lists):
+        older = lists[index + 1] if index + 1 < len(lists) else None
+        version.edition = edition
+        version.count = len(version.rows)
+        version.changes = security_list.changes(version, previous_version=older) if older else None
+    downloads = (
+        SecurityListDownload.objects.filter(security_list__edition=edition)
+        .select_related("security_list", "user")
+        .order_by("-downloaded_at", "-pk")[:DOWNLOADS_SHOWN]
+    )
+    return render(
+        request,
+        "admission/security/versions.html",
+        {
+            "edition": edition,
+            "versions": lists,
+            "downloads": downloads,
+            "formats": ExportFormat.choices,
+            "asked_fields": [
+                security_list.COLUMN_LABELS[field] for field in security_list.asked_fields(edition)
+            ],
+            "can_manage": permissions.can(request.user, Action.MANAGE, edition),
+        },
+    )
+
+
+@_private
+@require_POST
+def generate(request, slug):
+    edition = _edition(request, slug, Action.MANAGE)
+    version = security_list.generate(edition, by=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "Version %(number)s of the security list was generated: %(count)s person.",
+            "Version %(number)s of the security list was generated: %(count)s people.",
+            len(version.rows),
+        )
+        % {"number": version.number, "count": len(version.rows)},
+    )
+    return redirect("security:list", slug=edition.slug)
+
+
+@_private
+@require_safe
+def download(request, slug, number, export_format, changes_only=False):
+    edition = _edition(request, slug, Action.VIEW_PERSONAL_DATA)
+    if export_format not in ExportFormat.values:
+        raise Http404
+    version = get_object_or_404(SecurityList, edition=edition, number=number)
+    try:
+        content, content_type, filename = security_list.export(
+            version, export_format, by=request.user, changes_only=changes_only
+        )
+    except security_list.NoPreviousVersion:
+        raise Http404 from None
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
