@@ -204,3 +204,15 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     )
     kind = "personal"
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+
+
+# Admission: entrances of the venue (appended for issue 5, check-in on the server).
+
+
+class EntranceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "admission.Entrance"
+
+    edition = factory.SubFactory(EditionFactory)
+    name = factory.Sequence(lambda n: f"Entrée {n}")
+    slug = factory.Sequence(lambda n: f"entree-{n}")

@@ -187,7 +187,7 @@ def listed_models(response):
 
 
 @pytest.mark.parametrize(
-    ("who", "extra"), [("editor", set()), ("organiser", {"Pole", "Sector", "Category"})]
+    ("who", "extra"), [("editor", set()), ("organiser", {"Pole", "Sector", "Category", "Entrance"})]
 )
 def test_admin_index_lists_the_content_models_to_organisers_and_editors(client, cast, who, extra):
     """Organisers also keep the directory (accounts.permissions.can_manage_directory)."""

@@ -17,6 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from accounts.api import router as accounts_router
+from admission.api import router as admission_router
 from events.api import router as events_router
 from network.api import router as network_router
 from ptce.api_errors import ApiError
@@ -38,6 +39,7 @@ api.add_router("", events_router)
 api.add_router("", accounts_router)
 api.add_router("", network_router)
 api.add_router("", registrations_router)
+api.add_router("", admission_router)
 
 MESSAGES = {
     "bad_request": _("The request could not be understood."),

@@ -1,0 +1,226 @@
+"""Check-in as JSON: the door devices' scans and offline download, and the organisers' log.
+
+The door endpoints need ``check_in`` on the edition (agents of that edition, organisers): an
+API token (``Authorization: Bearer …``) or the check-in app's session (with its CSRF token).
+An agent whose role is narrowed to another edition gets 403, as does a viewer. The log needs
+``view_personal_data``. The verdict rule is :mod:`admission.checkin`'s.
+
+A scan always answers 200 with its ``result`` (refusals included), except an unknown entrance
+(422 on ``entrance``: no scan can be recorded without a door) and malformed bodies (422).
+"""
+
+import time
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import django_auth
+
+from accounts import permissions
+from accounts.api import BearerAuth
+from accounts.enums import Action
+from admission import checkin, keys
+from admission.enums import CheckInResult
+from admission.models import CheckIn, Entrance
+from admission.schemas import (
+    CheckInDataFilters,
+    CheckInDataOut,
+    CheckInIn,
+    CheckInLogFilters,
+    CheckInLogOut,
+    CheckInOut,
+)
+from events.models import Edition
+from ptce.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from registrations.enums import RegistrationStatus
+from registrations.models import Registration
+
+router = Router(tags=["check-in"])
+
+AUTH = [BearerAuth(), django_auth]
+AUTH_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+MAX_OFFSET = 1_000_000
+
+
+class CheckInPagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+def _edition(slug, user, action):
+    """The edition with ``slug`` if ``user`` may do ``action`` to it: else 404, or 403."""
+    edition = Edition.objects.filter(slug=slug).first()
+    if edition is None:
+        raise ApiError("not_found", gettext_lazy("No edition has this address."), status=404)
+    permissions.require(user, action, edition)
+    return edition
+
+
+def _invalid(field, error_type, message, *, where="body"):
+    location = ("body", "payload", field) if where == "body" else ("query", field)
+    return {"loc": location, "msg": str(message), "type": error_type}
+
+
+def _attendee(registration):
+    if registration is None:
+        return None
+    organisation = registration.organisation
+    return {
+        "public_id": registration.public_id,
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "category": registration.category.name,
+        "organisation": organisation.name if organisation else registration.organisation_name,
+        "attention_note": registration.accessibility_needs,
+    }
+
+
+def _verdict_out(verdict):
+    scan, first = verdict.checkin, verdict.first_admission
+    return {
+        "result": verdict.result,
+        "message": verdict.message,
+        "replayed": verdict.replayed,
+        "scanned_at": scan.scanned_at,
+        "received_at": scan.received_at,
+        # Only a ticket that names someone of this edition shows that person.
+        "attendee": _attendee(verdict.registration),
+        "first_admission": first
+        and {
+            "scanned_at": first.scanned_at,
+            "received_at": first.received_at,
+            "entrance": {"slug": first.entrance.slug, "name": first.entrance.name},
+            "agent": checkin.agent_name(first.agent),
+        },
+    }
+
+
+@router.post(
+    "/editions/{slug}/checkins",
+    response={200: CheckInOut, 422: ValidationErrorOut, **AUTH_ERRORS},
+    auth=AUTH,
+    operation_id="create_checkin",
+    summary="Scan a ticket at the door (agent)",
+)
+def create_checkin(request, slug: str, payload: CheckInIn, response: HttpResponse):
+    """Decide and record one scan; needs ``check_in`` on the edition.
+
+    ``result`` is one of ``admitted``, ``already_admitted`` (with ``first_admission``: when,
+    which entrance, by whom), ``revoked``, ``unknown_ticket``, ``invalid_ticket``,
+    ``wrong_edition``, ``not_open`` (before the edition's day, Paris time) and
+    ``id_mismatch`` (``id_checked`` false: refused and logged). The same ``nonce`` again
+    answers the first verdict (``replayed``) and records nothing. Offline scans give their
+    device time as ``scanned_at``; the first admission the server receives wins.
+    The ``Server-Timing`` header gives the time spent deciding.
+    """
+    started = time.perf_counter()
+    edition = _edition(slug, request.auth, Action.CHECK_IN)
+    entrance = Entrance.objects.filter(edition=edition, slug=payload.entrance).first()
+    if entrance is None:
+        raise ValidationError(
+            [_invalid("entrance", "unknown_entrance", _("This edition has no such entrance."))]
+        )
+    verdict = checkin.admit(
+        edition,
+        ticket=payload.ticket,
+        registration=payload.registration,
+        entrance=entrance,
+        agent=request.auth,
+        nonce=payload.nonce,
+        id_checked=payload.id_checked,
+        scanned_at=payload.scanned_at,
+    )
+    response["Server-Timing"] = f"checkin;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return _verdict_out(verdict)
+
+
+@router.get(
+    "/editions/{slug}/checkin-data",
+    response={200: CheckInDataOut, 422: ValidationErrorOut, **AUTH_ERRORS},
+    auth=AUTH,
+    operation_id="get_checkin_data",
+    summary="What a door device keeps to work offline (agent)",
+)
+def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
+    """The edition's public key, entrances, confirmed attendees (only what the door screen
+    shows), the public ids of cancelled registrations and of those admitted already; needs
+    ``check_in`` on the edition.
+
+    With ``since`` (the ``generated_at`` of the previous download), only the registrations
+    changed and the admissions received after it. Entrances and the key always come whole.
+    """
+    edition = _edition(slug, request.auth, Action.CHECK_IN)
+    generated_at = timezone.now()
+    registrations = Registration.objects.filter(edition=edition)
+    admissions = CheckIn.objects.filter(edition=edition, result=CheckInResult.ADMITTED)
+    if filters.since is not None:
+        registrations = registrations.filter(updated_at__gt=filters.since)
+        admissions = admissions.filter(received_at__gt=filters.since)
+    confirmed = (
+        registrations.filter(status=RegistrationStatus.CONFIRMED)
+        .select_related("category", "organisation")
+        .only(
+            "public_id",
+            "first_name",
+            "last_name",
+            "organisation_name",
+            "accessibility_needs",
+            "category__name",
+            "organisation__name",
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    revoked = registrations.filter(status=RegistrationStatus.CANCELLED).order_by("pk")
+    return {
+        "edition": edition.slug,
+        "generated_at": generated_at,
+        "opens_at": checkin.opens_at(edition),
+        "public_key": keys.public_key_b64(edition),
+        "entrances": list(Entrance.objects.filter(edition=edition).values("slug", "name")),
+        "attendees": [_attendee(registration) for registration in confirmed],
+        "revoked": list(revoked.values_list("public_id", flat=True)),
+        "admitted": list(
+            admissions.order_by("pk").values_list("registration__public_id", flat=True)
+        ),
+    }
+
+
+@router.get(
+    "/editions/{slug}/checkins",
+    response={200: list[CheckInLogOut], 422: ValidationErrorOut, **AUTH_ERRORS},
+    auth=AUTH,
+    operation_id="list_checkins",
+    summary="Every scan at the doors (organiser)",
+)
+@paginate(CheckInPagination)
+def list_checkins(request, slug: str, filters: Query[CheckInLogFilters]):
+    """Every scan of the edition in the order received, refusals included; needs
+    ``view_personal_data`` on the edition. ``result`` and ``entrance`` (a slug; unknown:
+    422) narrow the list. Paginated with ``limit`` (at most 500) and ``offset``.
+    """
+    edition = _edition(slug, request.auth, Action.VIEW_PERSONAL_DATA)
+    scans = CheckIn.objects.filter(edition=edition)
+    if filters.result:
+        scans = scans.filter(result=filters.result)
+    if filters.entrance:
+        entrance = Entrance.objects.filter(edition=edition, slug=filters.entrance).first()
+        if entrance is None:
+            raise ValidationError(
+                [
+                    _invalid(
+                        "entrance",
+                        "unknown_entrance",
+                        _("This edition has no such entrance."),
+                        where="query",
+                    )
+                ]
+            )
+        scans = scans.filter(entrance=entrance)
+    return scans.select_related("registration", "entrance", "agent").order_by("received_at", "pk")

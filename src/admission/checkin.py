@@ -1,0 +1,259 @@
+"""Check-in at the door: the one rule that decides a scan's verdict, and records it.
+
+:func:`admit` is called by the API for every scan a device sends, online or from its offline
+queue. Every scan is recorded as a :class:`~admission.models.CheckIn` with its verdict
+(admissions, duplicates and refusals alike), except a retry: a device sends each scan with a
+nonce unique to it, and the same nonce again answers the stored verdict and records nothing.
+
+The verdict, in this order:
+
+1. the ticket: ``invalid_ticket`` (malformed or forged), ``wrong_edition`` (genuinely signed
+   for another edition), ``unknown_ticket`` (names nobody of this edition), ``revoked`` (the
+   registration is not confirmed: cancelled, or on the waiting list, so without a ticket);
+2. ``not_open``: check-in opens on the edition's date at 00:00, Paris time, by the server's
+   clock (a device's clock is not trusted for this);
+3. ``id_mismatch``: the agent did not confirm that the ID matches the names shown;
+4. ``admitted`` for the first admission the server *receives*, ``already_admitted`` for any
+   later one, with the first admission's time, entrance and agent. Offline scans are merged
+   in the order they arrive, not by their device time: whoever synced first wins, and the
+   duplicate carries both device times (its own ``scanned_at`` and the first's).
+
+Two simultaneous admissions of one registration give exactly one ``admitted``: the insert
+runs in a savepoint and the database's partial unique constraint
+(``one_admission_per_registration``) refuses the second, which then reads the first.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from admission import tickets
+from admission.enums import CheckInResult
+from admission.models import CheckIn
+from registrations.enums import RegistrationStatus
+from registrations.models import Registration
+
+#: check_ticket's codes, as verdicts; "valid" goes on to the next checks.
+TICKET_RESULTS = {
+    "invalid": CheckInResult.INVALID_TICKET,
+    "wrong_edition": CheckInResult.WRONG_EDITION,
+    "unknown": CheckInResult.UNKNOWN_TICKET,
+    "revoked": CheckInResult.REVOKED,
+}
+
+
+#: Registrations are numbered by the database: beyond its integers, none can match.
+MAX_ID = 2**31 - 1
+
+MESSAGES = {
+    CheckInResult.ADMITTED: gettext_lazy("Admitted."),
+    CheckInResult.ALREADY_ADMITTED: gettext_lazy("Already admitted."),
+    CheckInResult.REVOKED: gettext_lazy("Refused: this registration was cancelled."),
+    CheckInResult.UNKNOWN_TICKET: gettext_lazy(
+        "Refused: this ticket names nobody registered for this day."
+    ),
+    CheckInResult.INVALID_TICKET: gettext_lazy(
+        "Refused: this is not a valid ticket (damaged or forged)."
+    ),
+    CheckInResult.WRONG_EDITION: gettext_lazy("Refused: this ticket is for another day."),
+    CheckInResult.NOT_OPEN: gettext_lazy(
+        "Check-in is not open yet: it opens on the day of the event."
+    ),
+    CheckInResult.ID_MISMATCH: gettext_lazy("Refused: the ID does not match the names registered."),
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the door screen shows for one scan.
+
+    ``checkin`` is the recorded scan (for a retry, the one recorded the first time);
+    ``registration`` the person it names, when known; ``first_admission`` the admission that
+    came first, for ``already_admitted``; ``replayed``: the nonce had been seen already.
+    """
+
+    result: CheckInResult
+    checkin: CheckIn
+    registration: Registration | None = None
+    first_admission: CheckIn | None = None
+    replayed: bool = False
+
+    @property
+    def is_admitted(self):
+        return self.result == CheckInResult.ADMITTED
+
+    @property
+    def message(self):
+        """The verdict in words, in the active language."""
+        first = self.first_admission
+        if first is None:
+            return str(MESSAGES[self.result])
+        return _("Already admitted at %(time)s, %(entrance)s, by %(agent)s.") % {
+            "time": formats.time_format(timezone.localtime(first.scanned_at), "H:i"),
+            "entrance": first.entrance.name,
+            "agent": agent_name(first.agent),
+        }
+
+
+def agent_name(user):
+    """How the screens name an agent: full name, else username; empty once deleted."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def opens_at(edition):
+    """When check-in opens: the edition's date at midnight, Paris time."""
+    return edition.starts_at.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def admit(
+    edition,
+    *,
+    ticket=None,
+    registration=None,
+    entrance,
+    agent,
+    nonce,
+    id_checked,
+    scanned_at=None,
+    now=None,
+):
+    """Decide and record one scan at ``entrance`` of ``edition``; returns a :class:`Verdict`.
+
+    Give the QR payload as ``ticket`` (any string: garbage is ``invalid_ticket``) or the
+    registration found by name as ``registration`` (a
+    :class:`~registrations.models.Registration` or its number: a number naming nobody is
+    ``unknown_ticket``, another edition's registration ``wrong_edition``).
+    ``scanned_at`` is the device's time of an offline scan (default: ``now``, the server's).
+
+    Side effects: one ``CheckIn`` row, unless ``nonce`` was seen already for this edition (the
+    stored verdict is answered again). Raises ``ValueError`` for a programming error: an
+    entrance of another edition, neither or both of ``ticket`` and ``registration``.
+    """
+    if entrance.edition_id != edition.pk:
+        raise ValueError("The entrance belongs to another edition.")
+    if (ticket is None) == (registration is None):
+        raise ValueError("Give either a ticket or a registration.")
+    now = now or timezone.now()
+    scanned_at = scanned_at or now
+
+    stored = _stored(edition, nonce)
+    if stored is not None:
+        return stored
+
+    result, registration = _decide(edition, ticket, registration, id_checked, now)
+    scan = CheckIn(
+        edition=edition,
+        registration=registration,
+        entrance=entrance,
+        agent=agent,
+        nonce=nonce,
+        result=result,
+        id_checked=bool(id_checked),
+        scanned_at=scanned_at,
+        received_at=now,
+    )
+    first = None
+    if result == CheckInResult.ADMITTED:
+        first = _first_admission(registration)
+        if first is not None:
+            scan.result = CheckInResult.ALREADY_ADMITTED
+    try:
+        # A savepoint: a concurrent admission of the same registration, or a concurrent retry
+        # with the same nonce, makes this insert fail without spoiling the caller's transaction.
+        with transaction.atomic():
+            scan.save(force_insert=True)
+    except IntegrityError:
+        stored = _stored(edition, nonce)
+        if stored is not None:
+            return stored
+        if scan.result != CheckInResult.ADMITTED:
+            raise
+        # Someone else's admission of this registration committed first: this scan is the
+        # duplicate.
+        scan.pk = None
+        scan.result = CheckInResult.ALREADY_ADMITTED
+        first = _first_admission(registration)
+        try:
+            with transaction.atomic():
+                scan.save(force_insert=True)
+        except IntegrityError:
+            # A retry with the same nonce, racing this one through the same path, won.
+            stored = _stored(edition, nonce)
+            if stored is None:
+                raise
+            return stored
+    return Verdict(
+        result=CheckInResult(scan.result),
+        checkin=scan,
+        registration=registration,
+        first_admission=first if scan.result == CheckInResult.ALREADY_ADMITTED else None,
+    )
+
+
+def _decide(edition, ticket, registration, id_checked, now):
+    """``(result, registration)`` before the admission itself: ADMITTED means "may enter"."""
+    if ticket is not None:
+        check = tickets.check_ticket(ticket, edition)
+        registration = check.registration
+        if not check.is_valid:
+            return TICKET_RESULTS[check.code], registration
+    registration = _resolve(registration)
+    if registration is None:
+        return CheckInResult.UNKNOWN_TICKET, None
+    if registration.edition_id != edition.pk:
+        return CheckInResult.WRONG_EDITION, None
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return CheckInResult.REVOKED, registration
+    if now < opens_at(edition):
+        return CheckInResult.NOT_OPEN, registration
+    if not id_checked:
+        return CheckInResult.ID_MISMATCH, registration
+    return CheckInResult.ADMITTED, registration
+
+
+def _resolve(registration):
+    if isinstance(registration, Registration):
+        return registration
+    if not isinstance(registration, int) or not 0 < registration <= MAX_ID:
+        return None
+    return (
+        Registration.objects.select_related("category", "organisation")
+        .filter(pk=registration)
+        .first()
+    )
+
+
+def _first_admission(registration):
+    return (
+        CheckIn.objects.select_related("entrance", "agent")
+        .filter(registration=registration, result=CheckInResult.ADMITTED)
+        .first()
+    )
+
+
+def _stored(edition, nonce):
+    """The verdict already given for ``nonce`` at ``edition``, or None."""
+    scan = (
+        CheckIn.objects.select_related(
+            "entrance", "agent", "registration__category", "registration__organisation"
+        )
+        .filter(edition=edition, nonce=nonce)
+        .first()
+    )
+    if scan is None:
+        return None
+    first = None
+    if scan.result == CheckInResult.ALREADY_ADMITTED:
+        first = _first_admission(scan.registration)
+    return Verdict(
+        result=CheckInResult(scan.result),
+        checkin=scan,
+        registration=scan.registration,
+        first_admission=first,
+        replayed=True,
+    )

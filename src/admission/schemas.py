@@ -1,0 +1,153 @@
+"""What the check-in API accepts and answers.
+
+Only what the door screen needs leaves the server: the names as on the ID, the category, the
+organisation and the attention note (accessibility needs). No email, no date of birth.
+Moments are ISO 8601 in Paris time; a moment sent without an offset is read as Paris time.
+"""
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import AfterValidator, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
+
+from admission.enums import CheckInResult
+from admission.models import CheckIn, Entrance
+from events.models import PARIS
+from events.schemas import ParisDateTime
+
+NONCE_MAX = CheckIn._meta.get_field("nonce").max_length
+ENTRANCE_MAX = Entrance._meta.get_field("slug").max_length
+#: The most a QR code holds (7,089 digits): whatever a camera decodes fits and gets a verdict
+#: (``invalid_ticket`` for garbage); longer was not read from a QR code: 422.
+TICKET_MAX = 7089
+
+
+def _paris(moment):
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=PARIS)
+    return moment.astimezone(PARIS)
+
+
+def _printable(value):
+    if not value.isprintable() or not value.isascii():
+        raise PydanticCustomError(
+            "invalid_nonce", _("A nonce is made of printable ASCII characters.")
+        )
+    return value
+
+
+MomentIn = Annotated[dt.datetime, AfterValidator(_paris)]
+Nonce = Annotated[
+    str, StringConstraints(min_length=1, max_length=NONCE_MAX), AfterValidator(_printable)
+]
+
+
+class CheckInIn(Schema):
+    """One scan from a door device: the QR payload as read, or a registration found by name."""
+
+    ticket: str | None = Field(
+        None, max_length=TICKET_MAX, description="The QR code's text, as decoded."
+    )
+    registration: int | None = Field(
+        None, description="The registration's number, when the agent found the name."
+    )
+    entrance: str = Field(max_length=ENTRANCE_MAX, description="The entrance's code (slug).")
+    nonce: Nonce = Field(
+        description="Unique per scan and device: the same nonce again answers the first verdict."
+    )
+    id_checked: bool = Field(description="The agent confirmed: ID checked, names match.")
+    scanned_at: MomentIn | None = Field(
+        None, description="For an offline scan: when the device made it."
+    )
+
+    @model_validator(mode="after")
+    def _ticket_or_registration(self):
+        if (self.ticket is None) == (self.registration is None):
+            raise PydanticCustomError(
+                "ticket_or_registration", _("Give either a ticket or a registration, not both.")
+            )
+        return self
+
+
+class EntranceOut(Schema):
+    slug: str
+    name: str
+
+
+class AttendeeOut(Schema):
+    """The person the door screen shows, in large type."""
+
+    public_id: uuid.UUID
+    first_name: str = Field(description="As printed on the ID.")
+    last_name: str = Field(description="As printed on the ID.")
+    category: str
+    organisation: str
+    attention_note: str = Field(description="Accessibility needs, to help at the door.")
+
+
+class AdmissionOut(Schema):
+    """The first admission, for ``already_admitted``: when, where and by whom."""
+
+    scanned_at: ParisDateTime
+    received_at: ParisDateTime
+    entrance: EntranceOut
+    agent: str
+
+
+class CheckInOut(Schema):
+    result: CheckInResult
+    message: str
+    replayed: bool = Field(description="True when this nonce had been received before.")
+    scanned_at: ParisDateTime
+    received_at: ParisDateTime
+    attendee: AttendeeOut | None
+    first_admission: AdmissionOut | None
+
+
+class CheckInDataOut(Schema):
+    """What a door device keeps to work offline."""
+
+    edition: str
+    generated_at: ParisDateTime = Field(description="Send it back as ``since`` next time.")
+    opens_at: ParisDateTime
+    public_key: str = Field(description="Ed25519 public key, unpadded base64url.")
+    entrances: list[EntranceOut]
+    attendees: list[AttendeeOut] = Field(description="Confirmed registrations.")
+    revoked: list[uuid.UUID] = Field(description="Cancelled registrations' public ids.")
+    admitted: list[uuid.UUID] = Field(description="Registrations admitted already.")
+
+
+class CheckInDataFilters(Schema):
+    since: MomentIn | None = None
+
+
+class CheckInLogOut(Schema):
+    id: int
+    result: CheckInResult
+    registration: int | None = Field(alias="registration_id")
+    attendee: str = Field(description="The names as on the ID, when the scan named someone.")
+    entrance: str = Field(alias="entrance.slug")
+    agent: str
+    nonce: str
+    id_checked: bool
+    scanned_at: ParisDateTime
+    received_at: ParisDateTime
+
+    @staticmethod
+    def resolve_attendee(scan):
+        return str(scan.registration) if scan.registration_id else ""
+
+    @staticmethod
+    def resolve_agent(scan):
+        from admission.checkin import agent_name
+
+        return agent_name(scan.agent)
+
+
+class CheckInLogFilters(Schema):
+    result: CheckInResult | None = None
+    entrance: str | None = Field(None, max_length=ENTRANCE_MAX)
