@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -268,9 +268,9 @@ def _table(version, changes_only):
 
 def _change_rows(found):
     for row in found.added:
-        yield _("Added"), row
+        yield pgettext("security list change", "Added"), row
     for row in found.removed:
-        yield _("Removed"), row
+        yield pgettext("security list change", "Removed"), row
     for correction in found.corrected:
         yield _("Corrected: before"), correction.before
         yield _("Corrected: after"), correction.after
