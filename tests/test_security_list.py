@@ -13,14 +13,15 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from admission import security_list
 from admission.enums import ExportFormat
 from admission.models import SecurityList, SecurityListDownload
 from registrations import attendees, capacity
-from registrations.enums import RegistrationStatus
+from registrations.enums import RegistrationStatus, Source
+from registrations.models import Registration
 from tests.factories import CategoryFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.django_db]
@@ -506,3 +507,60 @@ def test_simultaneous_generations_get_consecutive_numbers(edition, category, cas
     assert errors == []
     numbers = SecurityList.objects.filter(edition=edition).values_list("number", flat=True)
     assert sorted(numbers) == [1, 2, 3, 4]
+
+
+# Walk-ins ----------------------------------------------------------------------------------
+
+
+def test_a_walk_in_added_at_the_desk_is_flagged_in_the_next_version(
+    client, edition, category, cast
+):
+    sign_up(edition, category, "Anne", "Dupont", birth_date=dt.date(1980, 1, 2), nationality="b")
+    security_list.generate(edition, by=cast.organiser)
+    client.force_login(cast.organiser)
+
+    response = client.post(
+        f"/journees/{edition.slug}/gestion/inscriptions/ajouter/",
+        {
+            "category": category.pk,
+            "first_name": "Walid",
+            "last_name": "Sur-Place",
+            "email": "walid@example.org",
+            "language": "fr",
+            "birth_date": "1990-03-04",
+            "nationality": "française",
+            "walk_in": "on",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 302
+    walk_in = Registration.objects.get(email="walid@example.org")
+    assert walk_in.source == Source.WALK_IN
+
+    with translation.override("en"):
+        second = security_list.generate(edition, by=cast.organiser)
+        found = security_list.changes(second)
+        header, *rows = list(
+            csv.reader(io.StringIO(security_list.as_csv(second).decode("utf-8-sig")), delimiter=";")
+        )
+
+    assert [row["last_name"] for row in found.added] == ["Sur-Place"]
+    assert found.added[0]["walk_in"] == "walk-in"
+    assert header[-1] == "Registered at the desk"
+    assert [row[-1] for row in rows] == ["", "walk-in"]
+
+
+def test_an_organiser_addition_that_is_not_a_walk_in_is_not_flagged(edition, category, cast):
+    capacity.register(
+        edition,
+        category=category,
+        first_name="Odile",
+        last_name="Ajoutée",
+        email="odile@example.org",
+        by_organiser=True,
+    )
+
+    version = security_list.generate(edition, by=cast.organiser)
+
+    assert "walk_in" not in version.rows[0]
+    assert "walk_in" not in security_list.columns(version)

@@ -36,11 +36,14 @@ from admission.pdf import runs, wrap
 from events.enums import SecurityField
 from events.models import Edition
 from network.models import fold
+from registrations.enums import Source
 from registrations.models import Registration
 
 #: The names of every row, in column order; the asked details come between them.
 NAME_KEYS = ("last_name", "first_name")
 ORGANISATION_KEY = "organisation"
+#: Present, in the rows of people registered at the desk on the day only, as a word.
+WALK_IN_KEY = "walk_in"
 #: What a spreadsheet reads as the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -49,6 +52,7 @@ COLUMN_LABELS = {
     "first_name": gettext_lazy("First names"),
     **{field.value: field.label for field in SecurityField},
     ORGANISATION_KEY: gettext_lazy("Organisation"),
+    WALK_IN_KEY: gettext_lazy("Registered at the desk"),
 }
 
 CONTENT_TYPES = {
@@ -114,6 +118,10 @@ def _row(registration, fields):
             value = value.isoformat() if value else ""
         row[field] = value or ""
     row[ORGANISATION_KEY] = registration.organisation_label or ""
+    if registration.source == Source.WALK_IN:
+        # A word, in the language of whoever generates the list, so that every export and
+        # the change list say it; absent from everyone else's row.
+        row[WALK_IN_KEY] = pgettext("security list", "walk-in")
     return row
 
 
@@ -141,6 +149,7 @@ def snapshot(edition):
             "last_name",
             "organisation_name",
             "organisation__name",
+            "source",
             *fields,
         )
     )
@@ -211,6 +220,7 @@ def columns(version):
         *NAME_KEYS,
         *(field.value for field in SecurityField if field.value in present),
         ORGANISATION_KEY,
+        *([WALK_IN_KEY] if WALK_IN_KEY in present else []),
     ]
 
 

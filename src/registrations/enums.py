@@ -37,6 +37,9 @@ class Source(models.TextChoices):
     FORM = "form", _("Public form")
     INVITATION = "invitation", _("Invitation")
     ORGANISER = "organiser", _("Added by an organiser")
+    # Registered at the desk on the day: the venue's security did not have the name on its
+    # list, so the security list flags the person.
+    WALK_IN = "walk_in", _("At the desk, on the day")
     API = "api", _("API")
 
 

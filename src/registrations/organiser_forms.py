@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from events.enums import SecurityField
 from network.enums import OrganisationKind
 from network.models import Organisation
-from registrations.enums import InvitationKind, Language, RegistrationStatus
+from registrations.enums import InvitationKind, Language, RegistrationStatus, Source
 from registrations.models import Invitation, Registration
 
 #: Longest search: more words than this are a mistake.
@@ -141,6 +141,14 @@ class AddPersonForm(forms.Form):
     birth_place = _model_field("birth_place")
     nationality = _model_field("nationality")
     employer = _model_field("employer")
+    walk_in = forms.BooleanField(
+        label=_("At the desk, on the day (walk-in)"),
+        required=False,
+        help_text=_(
+            "The person is flagged in the security list: the venue's security did not have "
+            "this name before."
+        ),
+    )
 
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,8 +183,10 @@ class AddPersonForm(forms.Form):
         data = dict(self.cleaned_data)
         organisation = self.directory_organisation
         data.pop("organisation")
+        walk_in = data.pop("walk_in", False)
         return {
             **data,
+            "source": Source.WALK_IN if walk_in else Source.ORGANISER,
             "organisation": organisation,
             "organisation_name": "" if organisation else self.cleaned_data["organisation"],
         }
