@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include(("registrations.organiser_urls", "registrations_organiser"))),
     path("", include(("admission.urls", "admission"))),
     path("", include(("admission.security_urls", "security"))),
+    path("", include(("admission.badge_urls", "badges"))),
     path("confidentialite/", views.privacy, name="privacy"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("plan-du-site/", views.site_map, name="site_map"),

@@ -1,0 +1,106 @@
+"""Organiser pages of the badges: the page choosing the layout, the PDF of every confirmed
+attendee, and one attendee's badge (printed at the desk right after admission).
+
+Every page needs a login (anonymous visitors go to the login page) and ``view_personal_data``
+on the edition; other users get the 403 page and no data. The answers carry personal data:
+never cached (``Cache-Control: private, no-store``), never indexed.
+"""
+
+from functools import wraps
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from accounts import permissions
+from accounts.enums import Action
+from admission import badges
+from events.models import Edition
+from registrations.models import Registration
+
+
+class LayoutForm(forms.Form):
+    layout = forms.ChoiceField(
+        label=_("Layout"),
+        choices=[(key, layout.label) for key, layout in badges.LAYOUTS.items()],
+        initial=badges.DEFAULT_LAYOUT,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("Choose one of the layouts below."),
+            "required": _("Choose one of the layouts below."),
+        },
+    )
+
+
+def _private(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return login_required(wrapped)
+
+
+def _edition(request, slug):
+    """The edition with ``slug`` if the user may see its personal data (else 404 or 403)."""
+    edition = get_object_or_404(Edition, slug=slug)
+    permissions.require(request.user, Action.VIEW_PERSONAL_DATA, edition)
+    return edition
+
+
+def _page(request, edition, form, status=200):
+    count = Registration.objects.filter(edition=edition).confirmed().count()
+    return render(
+        request,
+        "admission/badges/page.html",
+        {"edition": edition, "form": form, "count": count},
+        status=status,
+    )
+
+
+def _pdf(content, filename, *, attachment):
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(attachment, filename)
+    return response
+
+
+@_private
+@require_safe
+def page(request, slug):
+    return _page(request, _edition(request, slug), LayoutForm())
+
+
+@_private
+@require_safe
+def all_badges(request, slug):
+    edition = _edition(request, slug)
+    form = LayoutForm(request.GET)
+    if not form.is_valid():
+        return _page(request, edition, form, status=400)
+    layout = form.cleaned_data["layout"]
+    content = badges.badges_pdf(badges.bulk(edition), layout=layout)
+    return _pdf(content, f"badges-{edition.slug}-{layout}.pdf", attachment=True)
+
+
+@_private
+@require_safe
+def one_badge(request, slug, pk):
+    edition = _edition(request, slug)
+    registration = get_object_or_404(
+        Registration.objects.confirmed().select_related("category", "organisation", "edition"),
+        edition=edition,
+        pk=pk,
+    )
+    form = LayoutForm({"layout": request.GET.get("layout", badges.DEFAULT_LAYOUT)})
+    if not form.is_valid():
+        return _page(request, edition, form, status=400)
+    layout = form.cleaned_data["layout"]
+    content = badges.badges_pdf([registration], layout=layout)
+    # Inline: the desk's browser opens it ready to print.
+    return _pdf(content, f"badge-{registration.pk}-{layout}.pdf", attachment=False)
