@@ -66,7 +66,9 @@ class SessionInline(RoleScopedInlineMixin, admin.TabularInline):
 
 
 class EditionScopedAdmin(RoleScopedAdminMixin, admin.ModelAdmin):
-    """For models that belong to an edition: sessions and speakers."""
+    """For models that belong to an edition (sessions, speakers, registration categories,
+    entrances): seen on the editions where the user has ``view_action``, created on and
+    moved to those where they have ``change_action``."""
 
     def scope(self, queryset, user):
         return queryset.filter(edition__in=permissions.editions_for(user, self.view_action))
@@ -75,10 +77,39 @@ class EditionScopedAdmin(RoleScopedAdminMixin, admin.ModelAdmin):
         return permissions.on_any_edition(user, action)
 
     def may_add(self, user):
-        return permissions.on_any_edition(user, Action.EDIT_CONTENT)
+        return permissions.on_any_edition(user, self.change_action)
 
     def choice_querysets(self, user):
-        return {"edition": permissions.editions_for(user, Action.EDIT_CONTENT)}
+        return {"edition": permissions.editions_for(user, self.change_action)}
+
+
+class SlugPerEditionForm(RoleScopedForm):
+    """For a model whose ``slug`` is unique within its edition, edited in an
+    :class:`EditionBoundAdmin`. ``slug_taken``: the error shown on a taken slug."""
+
+    slug_taken = None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The edition is read-only once the object exists, so Django's check of the
+        # (edition, slug) constraint, which skips constraints on fields not in the form,
+        # is made here.
+        edition = cleaned_data.get("edition") or getattr(self.instance, "edition", None)
+        slug = cleaned_data.get("slug")
+        if edition is not None and slug:
+            taken = self._meta.model.objects.filter(edition=edition, slug=slug)
+            if taken.exclude(pk=self.instance.pk).exists():
+                self.add_error("slug", self.slug_taken)
+        return cleaned_data
+
+
+class EditionBoundAdmin(EditionScopedAdmin):
+    """For objects that never move to another edition once created (what points to them,
+    registrations or scans, belongs to that edition): the edition is read-only on change."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "edition") if obj is not None else readonly
 
 
 @admin.register(Edition)

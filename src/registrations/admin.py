@@ -11,9 +11,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts import permissions
-from accounts.admin import RoleScopedAdminMixin, RoleScopedForm, SuperuserOnlyMixin
+from accounts.admin import SuperuserOnlyMixin
 from accounts.enums import Action
+from events.admin import EditionBoundAdmin, SlugPerEditionForm
 from registrations import capacity
 from registrations.models import Category, Invitation, Registration
 
@@ -21,27 +21,17 @@ from registrations.models import Category, Invitation, Registration
 LIMIT_FIELDS = ("quota", "organisation_cap")
 
 
-class CategoryForm(RoleScopedForm):
+class CategoryForm(SlugPerEditionForm):
+    slug_taken = _("Another category of this edition has this slug.")
+
     class Meta:
         model = Category
         fields = "__all__"
 
-    def clean(self):
-        cleaned_data = super().clean()
-        # The edition is read-only once the category exists, so Django's check of the
-        # (edition, slug) constraint, which skips constraints on fields not in the form,
-        # is made here.
-        edition = cleaned_data.get("edition") or getattr(self.instance, "edition", None)
-        slug = cleaned_data.get("slug")
-        if edition is not None and slug:
-            taken = Category.objects.filter(edition=edition, slug=slug).exclude(pk=self.instance.pk)
-            if taken.exists():
-                self.add_error("slug", _("Another category of this edition has this slug."))
-        return cleaned_data
-
 
 @admin.register(Category)
-class CategoryAdmin(RoleScopedAdminMixin, admin.ModelAdmin):
+class CategoryAdmin(EditionBoundAdmin):
+    # A category's registrations belong to its edition: it never moves to another one.
     form = CategoryForm
     view_action = Action.MANAGE
     change_action = Action.MANAGE
@@ -62,23 +52,6 @@ class CategoryAdmin(RoleScopedAdminMixin, admin.ModelAdmin):
         "organisation_cap",
         "position",
     )
-
-    def scope(self, queryset, user):
-        return queryset.filter(edition__in=permissions.editions_for(user, Action.MANAGE))
-
-    def acts_somewhere(self, user, action):
-        return permissions.on_any_edition(user, action)
-
-    def may_add(self, user):
-        return permissions.on_any_edition(user, Action.MANAGE)
-
-    def choice_querysets(self, user):
-        return {"edition": permissions.editions_for(user, Action.MANAGE)}
-
-    def get_readonly_fields(self, request, obj=None):
-        # A category's registrations belong to its edition: it never moves to another one.
-        readonly = super().get_readonly_fields(request, obj)
-        return (*readonly, "edition") if obj is not None else readonly
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -92,19 +92,7 @@ def reminder(registration):
     attendee's address or, without one, the booker's. Returns the outbox message (the one
     written before, if any), or None when there is no address to write to.
     """
-    recipients = _recipients(registration)
-    if not recipients:
-        return None
-    address, language, role = recipients[0]
-    return enqueue(
-        "registrations.reminder",
-        to=address,
-        object_id=registration.pk,
-        edition=registration.edition_id,
-        language=language,
-        context={"to": role},
-        dedupe_key=reminder_key(registration),
-    )
+    return write_once("reminder", registration)
 
 
 def reconfirmation(registration):
@@ -114,23 +102,7 @@ def reconfirmation(registration):
     Written once per registration (``dedupe_key``), to the attendee's address or, without
     one, the booker's. Returns the outbox message, or None when there is no address.
     """
-    recipients = _recipients(registration)
-    if not recipients:
-        return None
-    address, language, role = recipients[0]
-    return enqueue(
-        "registrations.reconfirmation",
-        to=address,
-        object_id=registration.pk,
-        edition=registration.edition_id,
-        language=language,
-        context={"to": role},
-        dedupe_key=reconfirmation_key(registration),
-    )
-
-
-def reconfirmation_key(registration):
-    return f"reconfirmation:{registration.pk}"
+    return write_once("reconfirmation", registration)
 
 
 def messages_about(registration):
@@ -138,8 +110,28 @@ def messages_about(registration):
     return Message.objects.about(REGISTRATION_KINDS, registration.pk)
 
 
-def reminder_key(registration):
-    return f"reminder:{registration.pk}"
+def once_key(name, registration):
+    """The outbox ``dedupe_key`` of the email ``name`` that a registration gets only once."""
+    return f"{name}:{registration.pk}"
+
+
+def write_once(name, registration):
+    """Writes the email ``name`` once per registration whatever the number of calls, to the
+    attendee's address or, without one, the booker's. Returns the outbox message (the one
+    written before, if any), or None when there is no address to write to."""
+    recipients = _recipients(registration)
+    if not recipients:
+        return None
+    address, language, role = recipients[0]
+    return enqueue(
+        f"registrations.{name}",
+        to=address,
+        object_id=registration.pk,
+        edition=registration.edition_id,
+        language=language,
+        context={"to": role},
+        dedupe_key=once_key(name, registration),
+    )
 
 
 def _to_attendee_and_booker(name, registration):

@@ -34,17 +34,25 @@ def send_reminders():
 def write_reminders(*, now=None):
     """The body of :func:`send_reminders`; ``now`` for the tests."""
     now = now or timezone.now()
+    return sum(
+        _write_to_each_once("reminder", Registration.objects.filter(edition=edition).confirmed())
+        for edition in _editions_starting_soon(now)
+    )
+
+
+def _write_to_each_once(name, registrations):
+    """Writes the once-only email ``name`` (see ``emails.once_key``) to each of
+    ``registrations`` that has not had it; returns how many were written."""
+    registrations = list(registrations)
+    keys = {emails.once_key(name, registration) for registration in registrations}
+    done = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
     written = 0
-    for edition in _editions_starting_soon(now):
-        registrations = list(Registration.objects.filter(edition=edition).confirmed())
-        keys = {emails.reminder_key(registration) for registration in registrations}
-        done = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-        for registration in registrations:
-            if emails.reminder_key(registration) in done:
-                continue
-            with transaction.atomic():
-                if emails.reminder(registration) is not None:
-                    written += 1
+    for registration in registrations:
+        if emails.once_key(name, registration) in done:
+            continue
+        with transaction.atomic():
+            if emails.write_once(name, registration) is not None:
+                written += 1
     return written
 
 
@@ -97,20 +105,13 @@ def send_reconfirmations():
 def write_reconfirmations(*, now=None):
     """The body of :func:`send_reconfirmations`; ``now`` for the tests."""
     now = now or timezone.now()
-    written = 0
-    for edition in _editions_reconfirming(now):
-        registrations = list(
-            Registration.objects.filter(edition=edition, reconfirmed_at=None).confirmed()
+    return sum(
+        _write_to_each_once(
+            "reconfirmation",
+            Registration.objects.filter(edition=edition, reconfirmed_at=None).confirmed(),
         )
-        keys = {emails.reconfirmation_key(registration) for registration in registrations}
-        done = set(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-        for registration in registrations:
-            if emails.reconfirmation_key(registration) in done:
-                continue
-            with transaction.atomic():
-                if emails.reconfirmation(registration) is not None:
-                    written += 1
-    return written
+        for edition in _editions_reconfirming(now)
+    )
 
 
 def _editions_reconfirming(now):
