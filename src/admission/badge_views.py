@@ -6,8 +6,6 @@ on the edition; other users get the 403 page and no data. The answers carry pers
 never cached (``Cache-Control: private, no-store``), never indexed.
 """
 
-from functools import wraps
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -20,6 +18,7 @@ from accounts import permissions
 from accounts.enums import Action
 from admission import badges
 from events.models import Edition
+from ptce.decorators import private
 from registrations.models import Registration
 
 
@@ -37,14 +36,7 @@ class LayoutForm(forms.Form):
 
 
 def _private(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex"
-        return response
-
-    return login_required(wrapped)
+    return login_required(private(view))
 
 
 def _edition(request, slug):

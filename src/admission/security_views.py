@@ -7,8 +7,6 @@ Other users get the 403 page and no data. Every answer carries personal data: ne
 (``Cache-Control: private, no-store``), never indexed.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -23,20 +21,14 @@ from admission import security_list
 from admission.enums import ExportFormat
 from admission.models import SecurityList, SecurityListDownload
 from events.models import Edition
+from ptce.decorators import private
 
 #: Downloads shown in the log, newest first.
 DOWNLOADS_SHOWN = 100
 
 
 def _private(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex"
-        return response
-
-    return login_required(wrapped)
+    return login_required(private(view))
 
 
 def _edition(request, slug, action):

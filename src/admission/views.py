@@ -6,8 +6,6 @@ calendar file too, once cancelled). Every
 answer is private to the link's holder: never cached by a shared cache, never indexed.
 """
 
-from functools import wraps
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
@@ -15,18 +13,12 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from admission import tickets
+from ptce.decorators import private
 from registrations.links import manage_path, registration_for_token
 
 
 def _private(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex"
-        return response
-
-    return require_safe(wrapped)
+    return require_safe(private(view))
 
 
 def _registration(token, *, with_ticket=False, active=False):

@@ -24,6 +24,7 @@ from django_ratelimit.core import is_ratelimited
 from events.enums import PUBLIC_STATUSES
 from events.models import Edition
 from network.models import Organisation, fold
+from ptce.decorators import private
 from ptce.views import rate_limited
 from registrations import attendees, capacity, forms, links
 from registrations.enums import InvitationKind, Language, RegistrationStatus
@@ -52,10 +53,9 @@ def secret_address(view=None, *, referrer="no-referrer"):
 
     def decorator(view):
         @wraps(view)
+        @private
         def wrapped(request, *args, **kwargs):
             response = view(request, *args, **kwargs)
-            response["Cache-Control"] = "private, no-store"
-            response["X-Robots-Tag"] = "noindex"
             response["Referrer-Policy"] = referrer
             return response
 
