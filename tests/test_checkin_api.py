@@ -90,6 +90,7 @@ def test_agent_admits_a_ticket_and_sees_what_the_screen_shows(client, cast, door
     assert body["replayed"] is False
     assert body["scanned_at"] == body["received_at"]
     assert body["attendee"] == {
+        "id": person.pk,
         "public_id": str(person.public_id),
         "first_name": "Camille",
         "last_name": "Exemple",
@@ -418,6 +419,7 @@ def test_offline_download_has_only_what_the_screen_needs(client, cast, door, per
     ]
     assert body["attendees"] == [
         {
+            "id": person.pk,
             "public_id": str(person.public_id),
             "first_name": "Camille",
             "last_name": "Exemple",
@@ -430,6 +432,15 @@ def test_offline_download_has_only_what_the_screen_needs(client, cast, door, per
     assert str(waiting.public_id) not in json.dumps(body)
     assert "email" not in json.dumps(body)
     assert body["admitted"] == []
+    assert body["edition_id"] == cast.edition.pk
+    assert body["counts"] == {
+        "expected": 1,
+        "admitted": 0,
+        "entrances": [
+            {"slug": "a", "name": "Entrée A", "admitted": 0},
+            {"slug": "b", "name": "Entrée B", "admitted": 0},
+        ],
+    }
 
 
 def test_offline_download_since_gives_only_the_changes(client, cast, door, person):
@@ -446,6 +457,10 @@ def test_offline_download_since_gives_only_the_changes(client, cast, door, perso
     assert [attendee["public_id"] for attendee in changes["attendees"]] == [str(newcomer.public_id)]
     assert changes["admitted"] == [str(person.public_id)]
     assert changes["revoked"] == []
+    # The counters always come whole.
+    assert changes["counts"]["expected"] == 2
+    assert changes["counts"]["admitted"] == 1
+    assert changes["counts"]["entrances"][0]["admitted"] == 1
 
 
 def test_offline_download_with_a_bad_since_is_422(client, cast, door):

@@ -73,6 +73,7 @@ def _attendee(registration):
         return None
     organisation = registration.organisation
     return {
+        "id": registration.pk,
         "public_id": registration.public_id,
         "first_name": registration.first_name,
         "last_name": registration.last_name,
@@ -180,8 +181,11 @@ def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
     revoked = registrations.filter(status=RegistrationStatus.CANCELLED).order_by("pk")
     return {
         "edition": edition.slug,
+        "edition_id": edition.pk,
         "generated_at": generated_at,
         "opens_at": checkin.opens_at(edition),
+        "closes_at": checkin.closes_at(edition),
+        "counts": checkin.counts(edition),
         "public_key": keys.public_key_b64(edition),
         "entrances": list(Entrance.objects.filter(edition=edition).values("slug", "name")),
         "attendees": [_attendee(registration) for registration in confirmed],

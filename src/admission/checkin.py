@@ -23,16 +23,19 @@ runs in a savepoint and the database's partial unique constraint
 (``one_admission_per_registration``) refuses the second, which then reads the first.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from admission import tickets
 from admission.enums import CheckInResult
-from admission.models import CheckIn
+from admission.models import CheckIn, Entrance
+from events.models import PARIS
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration
 
@@ -108,6 +111,33 @@ def agent_name(user):
 def opens_at(edition):
     """When check-in opens: the edition's date at midnight, Paris time."""
     return edition.starts_at.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def closes_at(edition):
+    """When door devices stop keeping the edition's data: the midnight after its day, Paris."""
+    return dt.datetime.combine(edition.date + dt.timedelta(days=1), dt.time(0), tzinfo=PARIS)
+
+
+def counts(edition):
+    """The door's live counters: expected (confirmed), admitted, admitted per entrance."""
+    admitted = dict(
+        CheckIn.objects.filter(edition=edition, result=CheckInResult.ADMITTED)
+        # No default ordering: it would split the groups.
+        .order_by()
+        .values("entrance_id")
+        .annotate(total=Count("pk"))
+        .values_list("entrance_id", "total")
+    )
+    return {
+        "expected": Registration.objects.filter(
+            edition=edition, status=RegistrationStatus.CONFIRMED
+        ).count(),
+        "admitted": sum(admitted.values()),
+        "entrances": [
+            {"slug": entrance.slug, "name": entrance.name, "admitted": admitted.get(entrance.pk, 0)}
+            for entrance in Entrance.objects.filter(edition=edition)
+        ],
+    }
 
 
 def admit(

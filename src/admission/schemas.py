@@ -81,6 +81,7 @@ class EntranceOut(Schema):
 class AttendeeOut(Schema):
     """The person the door screen shows, in large type."""
 
+    id: int = Field(description="The registration's number: send it as ``registration``.")
     public_id: uuid.UUID
     first_name: str = Field(description="As printed on the ID.")
     last_name: str = Field(description="As printed on the ID.")
@@ -108,12 +109,31 @@ class CheckInOut(Schema):
     first_admission: AdmissionOut | None
 
 
+class EntranceCountOut(Schema):
+    slug: str
+    name: str
+    admitted: int
+
+
+class CheckInCountsOut(Schema):
+    """The live counters, always whole (also with ``since``)."""
+
+    expected: int = Field(description="Confirmed registrations.")
+    admitted: int = Field(description="Registrations admitted, at any entrance.")
+    entrances: list[EntranceCountOut]
+
+
 class CheckInDataOut(Schema):
     """What a door device keeps to work offline."""
 
     edition: str
+    edition_id: int = Field(description="The edition's number, as in its tickets.")
     generated_at: ParisDateTime = Field(description="Send it back as ``since`` next time.")
     opens_at: ParisDateTime
+    closes_at: ParisDateTime = Field(
+        description="After it, devices wipe what they keep of this edition."
+    )
+    counts: CheckInCountsOut
     public_key: str = Field(description="Ed25519 public key, unpadded base64url.")
     entrances: list[EntranceOut]
     attendees: list[AttendeeOut] = Field(description="Confirmed registrations.")
