@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include(("admission.urls", "admission"))),
     path("", include(("admission.security_urls", "security"))),
     path("", include(("admission.badge_urls", "badges"))),
+    path("", include(("admission.checkin_urls", "checkin"))),
+    path("", include(("admission.attendance_urls", "attendance"))),
     path("confidentialite/", views.privacy, name="privacy"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("plan-du-site/", views.site_map, name="site_map"),

@@ -1,0 +1,4 @@
+"""Attendance after the day, under ``journees/<slug>/gestion/presence/`` (namespace
+"attendance")."""
+
+urlpatterns = []

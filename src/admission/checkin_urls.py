@@ -1,0 +1,3 @@
+"""The check-in web app for agents, under ``controle/`` (namespace "checkin")."""
+
+urlpatterns = []
