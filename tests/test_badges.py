@@ -11,13 +11,21 @@ import unicodedata
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from reportlab.lib import colors
 
-from admission import badges
+from accounts.enums import Role
+from admission import badges, checkin
 from registrations.capacity import cancel, register
-from tests.factories import CategoryFactory, OrganisationFactory
+from tests.factories import (
+    CategoryFactory,
+    EntranceFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.django_db]
 
@@ -352,6 +360,49 @@ def test_other_roles_get_403_and_no_data(client, edition, participant, cast, who
         response = client.get(url)
         assert response.status_code == 403
         assert b"Dupont" not in response.content
+
+
+def test_an_agent_prints_at_the_desk_only_the_badge_of_someone_admitted(
+    client, edition, participant, cast
+):
+    edition.date = timezone.localdate()
+    edition.save()
+    admitted = attendee(edition, participant, first_name="Anne", last_name="Dupont")
+    expected = attendee(edition, participant, first_name="Paul", last_name="Martin")
+    door = EntranceFactory(edition=edition)
+    verdict = checkin.admit(
+        edition, registration=admitted, entrance=door, agent=cast.agent, nonce="n1", id_checked=True
+    )
+    assert verdict.is_admitted
+    client.force_login(cast.agent)
+
+    printed = client.get(reverse("badges:one", args=[edition.slug, admitted.pk]))
+    refused = client.get(reverse("badges:one", args=[edition.slug, expected.pk]))
+
+    assert printed.status_code == 200
+    assert page_texts(printed.content)[0].splitlines()[1] == "Anne Dupont"
+    assert refused.status_code == 403
+    assert b"Martin" not in refused.content
+
+
+def test_an_agent_of_another_edition_prints_no_badge(client, edition, participant, cast):
+    edition.date = timezone.localdate()
+    edition.save()
+    admitted = attendee(edition, participant, last_name="Dupont")
+    door = EntranceFactory(edition=edition)
+    checkin.admit(
+        edition, registration=admitted, entrance=door, agent=cast.agent, nonce="n1", id_checked=True
+    )
+    elsewhere = UserFactory(username="agent-ailleurs")
+    MembershipFactory(
+        user=elsewhere, organisation=cast.org, role=Role.AGENT, edition=cast.edition_two
+    )
+    client.force_login(elsewhere)
+
+    response = client.get(reverse("badges:one", args=[edition.slug, admitted.pk]))
+
+    assert response.status_code == 403
+    assert b"Dupont" not in response.content
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, edition, participant):

@@ -2,12 +2,15 @@
 attendee, and one attendee's badge (printed at the desk right after admission).
 
 Every page needs a login (anonymous visitors go to the login page) and ``view_personal_data``
-on the edition; other users get the 403 page and no data. The answers carry personal data:
+on the edition; other users get the 403 page and no data. The one exception is the desk: an
+agent of the edition (``check_in``) may print the badge of someone admitted at the door, the
+person whose names the check-in screen has just shown. The answers carry personal data:
 never cached (``Cache-Control: private, no-store``), never indexed.
 """
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
@@ -17,6 +20,8 @@ from django.views.decorators.http import require_safe
 from accounts import permissions
 from accounts.enums import Action
 from admission import badges
+from admission.enums import CheckInResult
+from admission.models import CheckIn
 from events.models import Edition
 from ptce.decorators import private
 from registrations.models import Registration
@@ -80,10 +85,27 @@ def all_badges(request, slug):
     return _pdf(content, f"badges-{edition.slug}-{layout}.pdf", attachment=True)
 
 
+def _desk_edition(request, slug, pk):
+    """The edition if the user may print the badge ``pk`` of it (404, or 403 with no data).
+
+    Organisers may print anyone's; an agent only the badge of a person admitted at the door.
+    """
+    edition = get_object_or_404(Edition, slug=slug)
+    if permissions.can(request.user, Action.VIEW_PERSONAL_DATA, edition):
+        return edition
+    permissions.require(request.user, Action.CHECK_IN, edition)
+    admitted = CheckIn.objects.filter(
+        edition=edition, registration_id=pk, result=CheckInResult.ADMITTED
+    )
+    if not admitted.exists():
+        raise PermissionDenied
+    return edition
+
+
 @_private
 @require_safe
 def one_badge(request, slug, pk):
-    edition = _edition(request, slug)
+    edition = _desk_edition(request, slug, pk)
     registration = get_object_or_404(
         Registration.objects.confirmed().select_related("category", "organisation", "edition"),
         edition=edition,
