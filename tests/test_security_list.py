@@ -144,6 +144,7 @@ def test_changes_are_exact_after_additions_cancellations_late_additions_and_corr
         ([("Martin", "Claire")], [("Martin-Lefèvre", "Claire")])
     ]
     assert found.corrected[0].changed_keys == ["last_name", "nationality"]
+    assert found.corrected[0].changed_labels == ["Last name", "Nationality"]
     assert found.count == 3
 
     # After the final deadline: names are locked for the attendee, registration is closed,
@@ -399,6 +400,24 @@ def test_other_roles_get_403_and_nothing_changes(client, edition, category, cast
     assert SecurityListDownload.objects.count() == 0
 
 
+def test_the_page_names_the_fields_each_correction_changed(client, edition, category, cast):
+    anne = sign_up(edition, category, "Anne", "Dupont", nationality="belge")
+    claire = sign_up(edition, category, "Claire", "Martin")
+    security_list.generate(edition, by=cast.organiser)
+    attendees.update_details(anne, nationality="française")
+    attendees.update_details(claire, first_name="Clara")
+    security_list.generate(edition, by=cast.organiser)
+    client.force_login(cast.organiser)
+
+    listing = client.get(page(edition))
+
+    assert "0 added, 0 removed, 2 corrected" in listing.text
+    assert "Corrected: Dupont Anne (changed: Nationality)" in listing.text
+    assert "Corrected: Martin Claire → Martin Clara (changed: First names)" in listing.text
+    # The page names the fields; the values stay in the exports.
+    assert "française" not in listing.text
+
+
 def test_organiser_generates_sees_versions_and_downloads_are_recorded(
     client, edition, category, cast
 ):
@@ -415,6 +434,7 @@ def test_organiser_generates_sees_versions_and_downloads_are_recorded(
     assert listing.status_code == 200
     assert listing["Cache-Control"] == "private, no-store"
     assert "1 added, 0 removed, 0 corrected" in listing.text
+    assert "Added: Durand Bruno" in listing.text
     assert "Generate a new version" in listing.text
     assert reverse("security:changes", args=[edition.slug, 2, "xlsx"]) in listing.text
     assert reverse("security:changes", args=[edition.slug, 1, "xlsx"]) not in listing.text

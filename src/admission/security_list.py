@@ -79,6 +79,11 @@ class Correction:
             if key != "public_id" and self.before.get(key) != self.after[key]
         ]
 
+    @property
+    def changed_labels(self):
+        """The changed columns' names, for the page (which shows names, not the details)."""
+        return [str(COLUMN_LABELS.get(key, key)) for key in self.changed_keys]
+
 
 @dataclass(frozen=True)
 class Changes:
