@@ -584,3 +584,88 @@ def test_an_organiser_addition_that_is_not_a_walk_in_is_not_flagged(edition, cat
 
     assert "walk_in" not in version.rows[0]
     assert "walk_in" not in security_list.columns(version)
+
+
+# Retention ---------------------------------------------------------------------------------
+
+
+def paris_moment(day, hour):
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=security_list.PARIS)
+
+
+def test_purge_empties_lists_from_the_day_after_the_edition_and_keeps_the_record(
+    client, edition, category, cast, caplog
+):
+    sign_up(edition, category, "Anne", "Dupont", nationality="belge")
+    first = security_list.generate(edition, by=cast.organiser)
+    sign_up(edition, category, "Bruno", "Durand")
+    second = security_list.generate(edition, by=cast.organiser)
+    security_list.export(second, ExportFormat.CSV, by=cast.organiser)
+    other = cast.edition_two
+    other.date = edition.date + dt.timedelta(days=30)
+    other.save()
+    CategoryFactory(edition=other, name="Participant", slug="participant")
+    sign_up(other, other.categories.get(), "Claire", "Martin", by_organiser=True)
+    later = security_list.generate(other, by=cast.organiser)
+
+    on_the_day = security_list.purge(now=paris_moment(edition.date, 23))
+    with caplog.at_level("INFO", logger="admission.security_list"):
+        day_after = security_list.purge(now=paris_moment(edition.date + dt.timedelta(days=1), 0))
+    again = security_list.purge(now=paris_moment(edition.date + dt.timedelta(days=2), 12))
+
+    assert (on_the_day, day_after, again) == (0, 2, 0)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    later.refresh_from_db()
+    assert (first.rows, first.people, second.rows, second.people) == ([], 1, [], 2)
+    assert (
+        first.purged_at == second.purged_at == paris_moment(edition.date + dt.timedelta(days=1), 0)
+    )
+    assert (first.number, first.generated_by, second.downloads.count()) == (1, cast.organiser, 1)
+    assert later.purged_at is None
+    assert [row["last_name"] for row in later.rows] == ["Martin"]
+    assert "personal data of 2 version(s) of journee-exemple deleted" in caplog.text
+    assert "Dupont" not in caplog.text
+
+
+def test_the_periodic_job_purges_and_is_declared(settings, edition, category, cast):
+    sign_up(edition, category, "Anne", "Dupont")
+    version = security_list.generate(edition, by=cast.organiser)
+    edition.date = timezone.localdate() - dt.timedelta(days=1)
+    edition.save()
+
+    from admission.tasks import purge_security_lists
+
+    assert ("admission.tasks.purge_security_lists", 60 * 60) in settings.PTCE_PERIODIC_TASKS
+    assert purge_security_lists.call() == 1
+    version.refresh_from_db()
+    assert version.rows == []
+
+
+def test_after_the_day_the_page_shows_purged_versions_and_refuses_downloads_and_generation(
+    client, edition, category, cast
+):
+    sign_up(edition, category, "Anne", "Dupont")
+    security_list.generate(edition, by=cast.organiser)
+    sign_up(edition, category, "Bruno", "Durand")
+    security_list.generate(edition, by=cast.organiser)
+    edition.date = timezone.localdate() - dt.timedelta(days=1)
+    edition.save()
+    security_list.purge()
+    client.force_login(cast.organiser)
+
+    listing = client.get(page(edition))
+    download = client.get(reverse("security:download", args=[edition.slug, 2, "csv"]), follow=True)
+    generated = client.post(reverse("security:generate", args=[edition.slug]), follow=True)
+
+    assert listing.status_code == 200
+    assert listing.text.count("Personal data deleted on") == 2
+    assert "Durand" not in listing.text
+    assert reverse("security:download", args=[edition.slug, 2, "csv"]) not in listing.text
+    assert "Generate a new version" not in listing.text
+    assert download.status_code == 200
+    assert "Version 2 was deleted on" in download.text
+    assert "Durand" not in download.text
+    assert "The day is over: no new version can be made" in generated.text
+    assert SecurityList.objects.count() == 2
+    assert SecurityListDownload.objects.count() == 0

@@ -119,7 +119,9 @@ class SecurityList(models.Model):
     ``rows`` is the snapshot of the people on the list at generation (names as on the ID and
     the fields the venue asks for), sorted by last name: the exports and the change list
     against the previous version are made from it, so a version never changes afterwards.
-    Personal data: deleted by the edition's retention rules.
+    Personal data: ``rows`` is emptied the day after the edition
+    (:func:`admission.security_list.purge`); the version's number, date, author, head count
+    and download log stay, as the record of what was sent.
     """
 
     edition = models.ForeignKey(
@@ -130,6 +132,8 @@ class SecurityList(models.Model):
     )
     number = models.PositiveIntegerField(_("version"))
     rows = models.JSONField(_("people"), default=list)
+    people = models.PositiveIntegerField(_("number of people"), default=0)
+    purged_at = models.DateTimeField(_("personal data deleted"), null=True, blank=True)
     generated_at = models.DateTimeField(_("generated"), default=timezone.now)
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

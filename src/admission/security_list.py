@@ -10,10 +10,16 @@ what was sent once can be sent again identically. Every download is recorded
 Spreadsheets are untrusted output: a cell that a spreadsheet would read as a formula (it
 starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe,
 and XLSX cells are always written as text.
+
+Retention: a list holds dates of birth and other details that the venue needs for one day
+only. From the day after the edition (Paris time) the periodic job :func:`purge` empties the
+stored versions' rows, and no new version can be generated.
 """
 
 import csv
+import datetime as dt
 import io
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -34,10 +40,12 @@ from admission.enums import ExportFormat
 from admission.models import SecurityList, SecurityListDownload
 from admission.pdf import runs, wrap
 from events.enums import SecurityField
-from events.models import Edition
+from events.models import PARIS, Edition
 from network.models import fold
 from registrations.enums import Source
 from registrations.models import Registration
+
+logger = logging.getLogger(__name__)
 
 #: The names of every row, in column order; the asked details come between them.
 NAME_KEYS = ("last_name", "first_name")
@@ -171,13 +179,44 @@ def generate(edition, *, by, now=None):
     with transaction.atomic():
         edition = Edition.objects.select_for_update().get(pk=edition.pk)
         last = edition.security_lists.aggregate(last=Max("number"))["last"] or 0
+        rows = snapshot(edition)
         return SecurityList.objects.create(
             edition=edition,
             number=last + 1,
-            rows=snapshot(edition),
+            rows=rows,
+            people=len(rows),
             generated_at=now or timezone.now(),
             generated_by=by,
         )
+
+
+def can_generate(edition, now=None):
+    """Lists are made until the end of the edition's day: after it, their data is deleted."""
+    return (now or timezone.now()) < purge_from(edition)
+
+
+def purge_from(edition):
+    """When the edition's stored lists lose their personal data: the day after, Paris time."""
+    return dt.datetime.combine(edition.date + dt.timedelta(days=1), dt.time(0), tzinfo=PARIS)
+
+
+def purge(*, now=None):
+    """Empty the rows of every stored list whose edition's day is over (see :func:`purge_from`).
+
+    Keeps each version's number, date, author, head count and download log. Safe to run again
+    and at the same time elsewhere: a version already purged is not touched again. Logs and
+    returns the number of versions purged.
+    """
+    now = now or timezone.now()
+    # The day after the edition (Paris) began at or before now: its date is before today's.
+    today = timezone.localdate(now, timezone=PARIS)
+    due = SecurityList.objects.filter(purged_at__isnull=True, edition__date__lt=today)
+    purged = 0
+    for edition_id, slug in due.values_list("edition_id", "edition__slug").distinct():
+        count = due.filter(edition_id=edition_id).update(rows=[], purged_at=now)
+        logger.info("security lists: personal data of %s version(s) of %s deleted", count, slug)
+        purged += count
+    return purged
 
 
 def previous(version):

@@ -11,7 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
@@ -47,12 +49,16 @@ def versions(request, slug):
         .select_related("generated_by")
         .order_by("-number")
     )
-    # Each version is compared with the one below it (the list is newest first).
+    # Each version is compared with the one below it (the list is newest first); a purged
+    # version has no rows left to compare.
     for index, version in enumerate(lists):
         older = lists[index + 1] if index + 1 < len(lists) else None
         version.edition = edition
-        version.count = len(version.rows)
-        version.changes = security_list.changes(version, previous_version=older) if older else None
+        version.changes = (
+            security_list.changes(version, previous_version=older)
+            if older and not version.purged_at and not older.purged_at
+            else None
+        )
     downloads = (
         SecurityListDownload.objects.filter(security_list__edition=edition)
         .select_related("security_list", "user")
@@ -70,6 +76,8 @@ def versions(request, slug):
                 security_list.COLUMN_LABELS[field] for field in security_list.asked_fields(edition)
             ],
             "can_manage": permissions.can(request.user, Action.MANAGE, edition),
+            "can_generate": security_list.can_generate(edition),
+            "purge_from": security_list.purge_from(edition),
         },
     )
 
@@ -78,6 +86,12 @@ def versions(request, slug):
 @require_POST
 def generate(request, slug):
     edition = _edition(request, slug, Action.MANAGE)
+    if not security_list.can_generate(edition):
+        messages.error(
+            request,
+            _("The day is over: no new version can be made, and the stored ones are deleted."),
+        )
+        return redirect("security:list", slug=edition.slug)
     version = security_list.generate(edition, by=request.user)
     messages.success(
         request,
@@ -98,6 +112,16 @@ def download(request, slug, number, export_format, changes_only=False):
     if export_format not in ExportFormat.values:
         raise Http404
     version = get_object_or_404(SecurityList, edition=edition, number=number)
+    if version.purged_at:
+        messages.error(
+            request,
+            _("Version %(number)s was deleted on %(date)s, the day after the event.")
+            % {
+                "number": version.number,
+                "date": formats.date_format(timezone.localtime(version.purged_at)),
+            },
+        )
+        return redirect("security:list", slug=edition.slug)
     try:
         content, content_type, filename = security_list.export(
             version, export_format, by=request.user, changes_only=changes_only

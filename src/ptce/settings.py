@@ -293,6 +293,8 @@ PTCE_PERIODIC_TASKS = [
     ("registrations.tasks.fill_free_seats", 5 * 60),
     # "Are you still coming?" a set number of days before the security list's final deadline.
     ("registrations.tasks.send_reconfirmations", 60 * 60),
+    # The venue's security lists lose their personal data the day after the edition.
+    ("admission.tasks.purge_security_lists", 60 * 60),
 ]
 # Finished task results (heartbeats included) are deleted after this many days.
 PTCE_TASK_RESULTS_MAX_AGE_DAYS = 7
