@@ -1,8 +1,10 @@
-"""The attendee's ticket, under the private manage link's token: page, PDF, QR and .ics.
+"""The attendee's ticket, under the private manage link's token: page, PDF, QR and .ics;
+and, after the day, the certificate of attendance.
 
 A tampered or unknown token is a 404. A registration on the waiting list has no ticket yet
 and a cancelled one's is revoked: the page says so, and the PDF and QR code are 404s (the
-calendar file too, once cancelled). Every
+calendar file too, once cancelled). The certificate is a 404 unless the attendee was admitted
+at the door of a day that has started (:func:`admission.attendance.has_certificate`). Every
 answer is private to the link's holder: never cached by a shared cache, never indexed.
 """
 
@@ -12,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from admission import tickets
+from admission import attendance, tickets
 from ptce.decorators import private
 from registrations.links import manage_path, registration_for_token
 
@@ -77,5 +79,19 @@ def ticket_ics(request, token):
     )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{registration.edition.slug}.ics"
+    )
+    return response
+
+
+@_private
+def certificate(request, token):
+    registration = _registration(token)
+    try:
+        content = attendance.certificate_pdf(registration, language=get_language())
+    except attendance.NoCertificate:
+        raise Http404 from None
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"attestation-{registration.edition.slug}.pdf"
     )
     return response

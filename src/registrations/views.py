@@ -229,6 +229,19 @@ def _ticket_links(token):
     return found
 
 
+def _certificate_link(registration, token):
+    """The certificate of attendance's address, when the admission app has one for this
+    attendee (admitted at the door of a day that has started); else None."""
+    # Imported here: the admission app itself reads registrations.
+    from admission.attendance import has_certificate
+
+    if not has_certificate(registration):
+        return None
+    with contextlib.suppress(NoReverseMatch):
+        return reverse("admission:certificate", args=[token])
+    return None
+
+
 @secret_address(referrer="same-origin")
 def manage(request, token):
     registration = _registration(token)
@@ -267,6 +280,7 @@ def manage(request, token):
             "tickets": _ticket_links(token)
             if registration.status == RegistrationStatus.CONFIRMED
             else {},
+            "certificate": _certificate_link(registration, token),
         },
         status=400 if form is not None and form.errors else 200,
     )
