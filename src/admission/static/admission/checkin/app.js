@@ -1,0 +1,1042 @@
+// The check-in app: pick the entrance, scan a ticket or find a name, check the ID, admit;
+// online through the check-in API, offline from what the device keeps (store.js).
+//
+// Every scan gets its nonce when it is made and keeps it: sent at once, or later from the
+// queue, the server answers the same nonce twice with one verdict, so a retried upload never
+// admits twice. When the API is out of reach (no network, an error, or no answer within
+// REQUEST_TIMEOUT_MS) the device decides alone, with the same rules as the server:
+// verify.js's signature check, then the cancelled list, the admitted list and this device's
+// queue, then the opening time. The queue is uploaded in order, one scan at a time, each
+// removed only once the server answered it; answers that differ from the device's verdict go
+// to the sync report.
+//
+// No text here: every word comes from the page (#checkin-strings), in the agent's language,
+// and user data is only ever set as text, never as HTML.
+
+import { createScanner } from "./decode.js";
+import { forgetShell, keepShell } from "./shell.js";
+import * as store from "./store.js";
+import { verifyTicket } from "./verify.js";
+
+const config = JSON.parse(document.getElementById("checkin-config").textContent);
+const strings = JSON.parse(document.getElementById("checkin-strings").textContent);
+const language = document.documentElement.lang || config.language;
+
+const REQUEST_TIMEOUT_MS = 3000;
+const REFRESH_EVERY_MS = 15000;
+const SYNC_EVERY_MS = 10000;
+const SEARCH_LIMIT = 20;
+// The most a QR code holds: longer was not read from a ticket (the API refuses it).
+const TICKET_MAX = 7089;
+const ENTRANCE_KEY = `ptce-checkin:entrance:${config.edition}`;
+const SCREENS = [
+  "screen-loading",
+  "screen-message",
+  "screen-entrance",
+  "screen-main",
+  "screen-confirm",
+  "screen-logout",
+  "verdict",
+];
+
+const $ = (id) => document.getElementById(id);
+const times = new Intl.DateTimeFormat(language, { timeStyle: "short", timeZone: config.timeZone });
+const moments = new Intl.DateTimeFormat(language, {
+  dateStyle: "long",
+  timeStyle: "short",
+  timeZone: config.timeZone,
+});
+const plurals = new Intl.PluralRules(language);
+
+const state = {
+  meta: null,
+  attendees: [],
+  byId: new Map(),
+  byPublicId: new Map(),
+  revoked: new Set(),
+  admitted: new Set(),
+  index: [],
+  pending: [],
+  entrance: null,
+  online: navigator.onLine,
+  current: null,
+  camera: null,
+  cameraWanted: false,
+  busy: false,
+  syncing: null,
+  gone: false,
+  timers: [],
+};
+
+// Words ---------------------------------------------------------------------------------------
+
+function format(template, values = {}) {
+  return template.replace(/%\((\w+)\)s/g, (match, key) => String(values[key] ?? ""));
+}
+
+function plural(forms, count) {
+  return format(forms[plurals.select(count)] ?? forms.other, { count });
+}
+
+function timeOf(moment) {
+  return times.format(new Date(moment));
+}
+
+function nameOf(person) {
+  return person
+    ? format(strings.person_name, { first: person.first_name, last: person.last_name })
+    : strings.unknown_person;
+}
+
+function organisationOf(person) {
+  return person.organisation || strings.no_organisation;
+}
+
+function entranceName(slug) {
+  return state.meta?.entrances.find((entrance) => entrance.slug === slug)?.name ?? slug;
+}
+
+// The device's time, as ISO 8601 with its offset (offline scans' scanned_at).
+function deviceNow() {
+  const now = new Date();
+  const pad = (number, width = 2) => String(number).padStart(width, "0");
+  const offset = -now.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  return (
+    `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}` +
+    `T${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}` +
+    `.${pad(now.getMilliseconds(), 3)}${sign}${pad(Math.floor(Math.abs(offset) / 60))}` +
+    `:${pad(Math.abs(offset) % 60)}`
+  );
+}
+
+// The server's time as the device best knows it: its clock decides opening and closing.
+function serverNow() {
+  return Date.now() + (state.meta?.clockOffset ?? 0);
+}
+
+// Screens -------------------------------------------------------------------------------------
+
+function show(id, focus) {
+  for (const screen of SCREENS) {
+    $(screen).hidden = screen !== id;
+  }
+  if (id !== "verdict") {
+    $("verdict").removeAttribute("data-result");
+  }
+  (focus ?? $(id).querySelector("h2"))?.focus();
+}
+
+function showMessage(text, { login = false } = {}) {
+  stopCamera();
+  $("message-text").textContent = text;
+  $("message-login").hidden = !login;
+  $("sync-status").hidden = true;
+  show("screen-message");
+}
+
+function showMain() {
+  $("current-entrance").textContent = entranceName(state.entrance);
+  show("screen-main", state.cameraWanted ? $("scan-stop") : $("ticket-code"));
+  if (state.cameraWanted && state.camera === null) {
+    startCamera();
+  }
+}
+
+function showEntrances() {
+  const choices = $("entrance-choices");
+  choices.replaceChildren();
+  const entrances = state.meta.entrances;
+  for (const [index, entrance] of entrances.entries()) {
+    const choice = document.createElement("div");
+    choice.className = "choice";
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = "entrance";
+    input.value = entrance.slug;
+    input.id = `entrance-${index}`;
+    input.checked = entrance.slug === state.entrance || (index === 0 && !state.entrance);
+    const label = document.createElement("label");
+    label.htmlFor = input.id;
+    label.textContent = entrance.name;
+    choice.append(input, label);
+    choices.append(choice);
+  }
+  $("entrance-none").hidden = entrances.length > 0;
+  $("entrance-none").textContent = strings.no_entrance;
+  $("entrance-start").hidden = entrances.length === 0;
+  show("screen-entrance");
+}
+
+function chooseEntrance(slug) {
+  state.entrance = slug;
+  localStorage.setItem(ENTRANCE_KEY, slug);
+  showMain();
+}
+
+function renderCounts() {
+  const counts = state.meta?.counts;
+  if (!counts) {
+    return;
+  }
+  // Offline: the last counters known, plus this device's admissions not uploaded yet.
+  const waiting = state.pending.filter((scan) => scan.local === "admitted");
+  $("count-expected").textContent = counts.expected;
+  $("count-admitted").textContent = counts.admitted + waiting.length;
+  const list = $("count-entrances");
+  list.replaceChildren();
+  for (const entrance of counts.entrances) {
+    const row = document.createElement("div");
+    const term = document.createElement("dt");
+    term.textContent = entrance.name;
+    const value = document.createElement("dd");
+    value.textContent =
+      entrance.admitted + waiting.filter((scan) => scan.body.entrance === entrance.slug).length;
+    row.append(term, value);
+    list.append(row);
+  }
+}
+
+function renderSync() {
+  if (state.meta === null || state.gone) {
+    return;
+  }
+  const waiting = state.pending.filter((scan) => scan.local === "admitted").length;
+  const status = $("sync-status");
+  let text;
+  if (!state.online) {
+    status.dataset.state = "offline";
+    text = plural(strings.sync.offline, waiting);
+  } else if (state.pending.length > 0) {
+    status.dataset.state = "waiting";
+    text = plural(strings.sync.online, waiting);
+  } else {
+    status.dataset.state = "synced";
+    text = strings.sync.synced;
+  }
+  status.dataset.waiting = waiting;
+  $("sync-text").textContent = text;
+  status.hidden = false;
+}
+
+async function renderReport() {
+  const entries = await store.reports(config.edition);
+  const list = $("report-items");
+  list.replaceChildren(
+    ...entries.map((entry) => {
+      const item = document.createElement("li");
+      item.textContent = entry.text;
+      return item;
+    }),
+  );
+  $("sync-report").hidden = entries.length === 0;
+}
+
+// Kept data -----------------------------------------------------------------------------------
+
+function normalise(text) {
+  return text
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/œ/g, "oe")
+    .replace(/æ/g, "ae")
+    .replace(/ß/g, "ss")
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+function apply({ meta, attendees }) {
+  state.meta = meta;
+  state.revoked = new Set(meta.revoked);
+  state.admitted = new Set(meta.admitted);
+  if (attendees !== state.attendees) {
+    state.attendees = attendees;
+    state.byId = new Map(attendees.map((person) => [person.id, person]));
+    state.byPublicId = new Map(attendees.map((person) => [person.public_id, person]));
+    state.index = attendees
+      .map((person) => ({
+        person,
+        text: normalise(`${person.first_name} ${person.last_name}`),
+        sort: normalise(`${person.last_name} ${person.first_name}`),
+      }))
+      .sort((a, b) => a.sort.localeCompare(b.sort, language));
+  }
+  renderCounts();
+  renderSync();
+}
+
+function save({ people = false } = {}) {
+  if (state.gone || state.meta === null) {
+    return Promise.resolve();
+  }
+  return store.save(config.edition, state.meta, people ? state.attendees : null);
+}
+
+function noteAdmission(publicId, at, entrance) {
+  if (!publicId || state.meta === null) {
+    return;
+  }
+  state.admitted.add(publicId);
+  if (!state.meta.admitted.includes(publicId)) {
+    state.meta.admitted.push(publicId);
+  }
+  if (at !== null) {
+    state.meta.local[publicId] ??= { at, entrance: entranceName(entrance) };
+  }
+  save();
+}
+
+// Network -------------------------------------------------------------------------------------
+
+class Unreachable extends Error {}
+
+function csrfToken() {
+  const prefix = `${config.csrfCookie}=`;
+  const cookie = document.cookie.split("; ").find((item) => item.startsWith(prefix));
+  return cookie ? decodeURIComponent(cookie.slice(prefix.length)) : "";
+}
+
+// fetch() with a deadline; throws Unreachable for no network, no answer in time, or a server
+// in trouble (5xx, 429): all of them mean "decide here and send it later".
+async function request(url, { body } = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  const headers = { Accept: "application/json", "Accept-Language": language };
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    headers["X-CSRFToken"] = csrfToken();
+  }
+  let response;
+  try {
+    response = await fetch(url, {
+      method: body === undefined ? "GET" : "POST",
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers,
+      credentials: "same-origin",
+      cache: "no-store",
+      signal: controller.signal,
+    });
+  } catch {
+    throw new Unreachable();
+  } finally {
+    clearTimeout(timer);
+  }
+  if (response.status >= 500 || response.status === 429) {
+    throw new Unreachable();
+  }
+  return response;
+}
+
+function setOnline(online) {
+  if (state.online !== online) {
+    state.online = online;
+    renderSync();
+  }
+}
+
+/** Download what changed since the last download, and merge it; false once denied. */
+async function download() {
+  const since = state.meta?.generated_at;
+  const url = since ? `${config.dataUrl}?since=${encodeURIComponent(since)}` : config.dataUrl;
+  let response;
+  try {
+    response = await request(url);
+  } catch (error) {
+    setOnline(false);
+    throw error;
+  }
+  if (response.status === 401 || response.status === 403) {
+    await denied();
+    return false;
+  }
+  if (!response.ok) {
+    setOnline(false);
+    throw new Unreachable();
+  }
+  const data = await response.json();
+  if (state.gone) {
+    return false;
+  }
+  const previous = state.meta ? { meta: state.meta, attendees: state.attendees } : null;
+  const merged = store.merge(previous, data);
+  merged.meta.clockOffset = Date.parse(data.generated_at) - Date.now();
+  const people = previous === null || data.attendees.length > 0 || data.revoked.length > 0;
+  if (!people) {
+    merged.attendees = state.attendees;
+  }
+  setOnline(true);
+  apply(merged);
+  await save({ people });
+  if (!$("screen-main").hidden && $("name-search").value) {
+    renderSearch();
+  }
+  await closeIfOver();
+  return !state.gone;
+}
+
+// Refresh quietly: the timers, after a scan, when the page is shown again.
+async function refresh() {
+  if (state.gone || state.meta === null || !navigator.onLine) {
+    return;
+  }
+  try {
+    await download();
+  } catch {
+    return;
+  }
+  if (state.pending.length > 0) {
+    sync();
+  }
+}
+
+// A POST refused with 401/403 may be a stale CSRF cookie rather than the agent's right: the
+// download (a GET, no CSRF) tells which.
+async function deniedForSure() {
+  try {
+    const response = await request(config.dataUrl + "?since=" + encodeURIComponent(deviceNow()));
+    if (response.status === 401 || response.status === 403) {
+      await denied();
+      return true;
+    }
+  } catch {
+    // Out of reach: nothing is decided now.
+  }
+  return false;
+}
+
+// The people go at once; scans not synced stay (names and tickets of people already admitted)
+// until a session that may check in sends them: no admission is lost with a session.
+async function denied() {
+  const waiting = state.pending.length;
+  await forget({ keepScans: true });
+  const kept = waiting > 0 ? " " + plural(strings.denied_pending, waiting) : "";
+  showMessage(strings.denied + kept, { login: true });
+}
+
+// Delete what the device keeps of this edition (its data, report, entrance, and its queue
+// unless ``keepScans``).
+async function forget({ keepScans = false } = {}) {
+  state.gone = true;
+  for (const timer of state.timers) {
+    clearInterval(timer);
+  }
+  stopCamera();
+  localStorage.removeItem(ENTRANCE_KEY);
+  await store.wipeEdition(config.edition, { keepScans });
+}
+
+// After the day the device deletes the edition's data, but not before its last scans are
+// synced: until then the app goes on (the sync timer keeps trying).
+async function closeIfOver() {
+  if (state.meta === null || serverNow() < Date.parse(state.meta.closes_at)) {
+    return false;
+  }
+  if (state.pending.length > 0 && state.online) {
+    await sync();
+  }
+  if (state.pending.length > 0) {
+    return false;
+  }
+  await forget();
+  showMessage(strings.closed);
+  return true;
+}
+
+// Scans ---------------------------------------------------------------------------------------
+
+/** A code typed or read by the camera. */
+async function checkCode(text) {
+  const ticket = text.trim().slice(0, TICKET_MAX);
+  if (!ticket || state.busy || state.meta === null) {
+    return;
+  }
+  state.busy = true;
+  try {
+    const scan = { nonce: crypto.randomUUID(), scannedAt: deviceNow(), ticket };
+    const check = await verifyTicket(ticket, state.meta.public_key, state.meta.edition_id);
+    if (check.code === "invalid") {
+      await send(scan, { local: "invalid_ticket", idChecked: false });
+    } else if (check.code === "wrong_edition") {
+      await send(scan, { local: "wrong_edition", idChecked: false });
+    } else {
+      scan.publicId = check.publicId;
+      scan.person = state.byPublicId.get(check.publicId) ?? null;
+      await triage(scan);
+    }
+  } finally {
+    state.busy = false;
+  }
+}
+
+/** A person chosen in the name search. */
+async function checkPerson(person) {
+  if (state.busy) {
+    return;
+  }
+  state.busy = true;
+  try {
+    await triage({
+      nonce: crypto.randomUUID(),
+      scannedAt: deviceNow(),
+      registration: person.id,
+      publicId: person.public_id,
+      person,
+    });
+  } finally {
+    state.busy = false;
+  }
+}
+
+// The checks that need no ID, then the confirmation screen.
+async function triage(scan, { refreshed = false } = {}) {
+  if (state.revoked.has(scan.publicId)) {
+    return send(scan, { local: "revoked", idChecked: false });
+  }
+  if (state.admitted.has(scan.publicId)) {
+    // Sent as checked: the first admission's ID check stands, and an unchecked scan would be
+    // recorded as a mismatch instead of the duplicate it is.
+    return send(scan, { local: "already_admitted", idChecked: true });
+  }
+  if (serverNow() < Date.parse(state.meta.opens_at)) {
+    return send(scan, { local: "not_open", idChecked: false });
+  }
+  if (scan.person === null && !refreshed && state.online && navigator.onLine) {
+    // Registered after the last download? The server's list tells.
+    try {
+      if (!(await download())) {
+        return undefined;
+      }
+      scan.person = state.byPublicId.get(scan.publicId) ?? null;
+      if (scan.person === null && !state.revoked.has(scan.publicId)) {
+        return send(scan, { local: "unknown_ticket", idChecked: false });
+      }
+      return triage(scan, { refreshed: true });
+    } catch {
+      // Out of reach: the device decides, below.
+    }
+  }
+  return confirmIdentity(scan);
+}
+
+function confirmIdentity(scan) {
+  state.current = scan;
+  const person = scan.person;
+  $("confirm-unknown").hidden = person !== null;
+  $("confirm-unknown").textContent = strings.not_on_device;
+  $("confirm-names").textContent = nameOf(person);
+  $("confirm-category").textContent = person?.category ?? "–";
+  $("confirm-organisation").textContent = person ? organisationOf(person) : "–";
+  $("confirm-attention").hidden = !person?.attention_note;
+  $("confirm-attention-text").textContent = person?.attention_note ?? "";
+  setButtons("screen-confirm", false);
+  show("screen-confirm");
+}
+
+function setButtons(id, disabled) {
+  for (const button of $(id).querySelectorAll("button")) {
+    button.disabled = disabled;
+  }
+}
+
+async function answerConfirm(admit) {
+  const scan = state.current;
+  if (scan === null) {
+    return;
+  }
+  state.current = null;
+  setButtons("screen-confirm", true);
+  await send(scan, { local: admit ? "admitted" : "id_mismatch", idChecked: admit });
+}
+
+function bodyOf(scan, idChecked) {
+  const body = { nonce: scan.nonce, entrance: state.entrance, id_checked: idChecked };
+  if (scan.ticket !== undefined) {
+    body.ticket = scan.ticket;
+  } else {
+    body.registration = scan.registration;
+  }
+  return body;
+}
+
+/** Send the scan now, or decide here and queue it when the server is out of reach. */
+async function send(scan, { local, idChecked }) {
+  const body = bodyOf(scan, idChecked);
+  if (state.online && navigator.onLine) {
+    try {
+      const response = await request(config.checkinsUrl, { body });
+      if (response.ok) {
+        const verdict = await response.json();
+        setOnline(true);
+        showServerVerdict(scan, verdict);
+        refresh();
+        return;
+      }
+      if (response.status === 422 && (await response.json()).errors?.some(isEntranceError)) {
+        // The entrance was removed since it was chosen.
+        state.entrance = null;
+        localStorage.removeItem(ENTRANCE_KEY);
+        await refresh();
+        showEntrances();
+        return;
+      }
+      if ((response.status === 401 || response.status === 403) && (await deniedForSure())) {
+        return;
+      }
+    } catch (error) {
+      if (!(error instanceof Unreachable)) {
+        throw error;
+      }
+      setOnline(false);
+    }
+  }
+  await enqueue(scan, body, local);
+  showLocalVerdict(scan, local);
+}
+
+function isEntranceError(error) {
+  return Array.isArray(error.loc) && error.loc.at(-1) === "entrance";
+}
+
+async function enqueue(scan, body, local) {
+  const entry = {
+    slug: config.edition,
+    nonce: scan.nonce,
+    body: { ...body, scanned_at: scan.scannedAt },
+    local,
+    publicId: scan.publicId ?? null,
+    name: scan.person ? nameOf(scan.person) : null,
+  };
+  entry.seq = await store.queue(entry);
+  state.pending.push(entry);
+  if (local === "admitted") {
+    noteAdmission(scan.publicId, scan.scannedAt, body.entrance);
+  }
+  renderCounts();
+  renderSync();
+}
+
+// Verdicts ------------------------------------------------------------------------------------
+
+function showVerdict(result, { names, detail, offline = false, badge = null }) {
+  const region = $("verdict");
+  $("verdict-title").textContent = strings.results[result];
+  $("verdict-names").textContent = names ?? "";
+  $("verdict-names").hidden = !names;
+  $("verdict-detail").textContent = detail ?? "";
+  $("verdict-detail").hidden = !detail;
+  $("verdict-offline").textContent = strings.decided_offline;
+  $("verdict-offline").hidden = !offline;
+  $("verdict-badge").hidden = badge === null;
+  if (badge !== null) {
+    $("verdict-badge-link").href = config.badgeUrl.replace(/0\.pdf$/, `${badge}.pdf`);
+  }
+  show("verdict", $("verdict-next"));
+  region.dataset.result = result;
+}
+
+function serverDetail(verdict) {
+  const first = verdict.first_admission;
+  if (verdict.result === "already_admitted" && first) {
+    return format(strings.admitted_by, {
+      time: timeOf(first.scanned_at),
+      entrance: first.entrance.name,
+      agent: first.agent,
+    });
+  }
+  return detailOf(verdict.result);
+}
+
+function detailOf(result) {
+  const detail = strings.details[result];
+  const opens = state.meta ? moments.format(new Date(state.meta.opens_at)) : "";
+  return detail ? format(detail, { moment: opens }) : "";
+}
+
+// The server's answer, in the kept data: its admissions as this device's own (time, entrance),
+// another device's as admitted only.
+function noteResult(verdict, { publicId, entrance }) {
+  const id = verdict.attendee?.public_id ?? publicId;
+  if (verdict.result === "admitted") {
+    noteAdmission(id, verdict.scanned_at, entrance);
+    // Counted at once; the next download brings the counters of every device.
+    const counts = state.meta.counts;
+    counts.admitted += 1;
+    const door = counts.entrances.find((item) => item.slug === entrance);
+    if (door) {
+      door.admitted += 1;
+    }
+    renderCounts();
+  } else if (verdict.result === "already_admitted") {
+    noteAdmission(id, null, null);
+  }
+}
+
+function showServerVerdict(scan, verdict) {
+  const attendee = verdict.attendee;
+  noteResult(verdict, { publicId: scan.publicId, entrance: state.entrance });
+  showVerdict(verdict.result, {
+    names: attendee ? nameOf(attendee) : scan.person ? nameOf(scan.person) : null,
+    detail: serverDetail(verdict),
+    badge: verdict.result === "admitted" && attendee ? attendee.id : null,
+  });
+}
+
+function localDetail(scan, result) {
+  if (result !== "already_admitted") {
+    return detailOf(result);
+  }
+  const here = state.meta.local[scan.publicId];
+  if (!here) {
+    return strings.admitted_before;
+  }
+  return format(strings.admitted_here, { time: timeOf(here.at), entrance: here.entrance });
+}
+
+function showLocalVerdict(scan, result) {
+  showVerdict(result, {
+    names: scan.person ? nameOf(scan.person) : scan.publicId ? strings.unknown_person : null,
+    detail: localDetail(scan, result),
+    offline: true,
+  });
+}
+
+function next() {
+  if ($("verdict").hidden) {
+    return;
+  }
+  $("ticket-code").value = "";
+  showMain();
+}
+
+// Sync ----------------------------------------------------------------------------------------
+
+/** Upload the queue, oldest first, one scan at a time. */
+function sync() {
+  state.syncing ??= uploadQueue().finally(() => {
+    state.syncing = null;
+    renderSync();
+  });
+  return state.syncing;
+}
+
+async function uploadQueue() {
+  while (state.pending.length > 0 && !state.gone && navigator.onLine) {
+    const entry = state.pending[0];
+    let response;
+    try {
+      response = await request(config.checkinsUrl, { body: entry.body });
+    } catch {
+      setOnline(false);
+      return;
+    }
+    if (response.status === 401 || response.status === 403) {
+      await deniedForSure();
+      return;
+    }
+    if (response.ok) {
+      const verdict = await response.json();
+      setOnline(true);
+      noteResult(verdict, { publicId: entry.publicId, entrance: entry.body.entrance });
+      if (verdict.result !== entry.local) {
+        const server = [strings.results[verdict.result], serverDetail(verdict)];
+        const text = format(strings.report, {
+          name: entry.name ?? nameOf(verdict.attendee),
+          local: strings.results[entry.local],
+          time: timeOf(entry.body.scanned_at),
+          server: server.filter(Boolean).join(" — "),
+        });
+        await addReport(entry, text);
+      }
+    } else if (response.status === 422 || response.status === 400 || response.status === 404) {
+      // The server will never take it (an entrance removed since): reported, not retried.
+      const text = format(strings.report_rejected, {
+        name: entry.name ?? strings.unknown_person,
+        time: timeOf(entry.body.scanned_at),
+      });
+      await addReport(entry, text);
+    } else {
+      return;
+    }
+    await store.unqueue(entry.seq);
+    state.pending.shift();
+    renderCounts();
+    renderSync();
+  }
+  if (!state.gone) {
+    refresh();
+  }
+}
+
+async function addReport(entry, text) {
+  await store.report({ slug: config.edition, nonce: entry.nonce, text });
+  await renderReport();
+}
+
+// Camera --------------------------------------------------------------------------------------
+
+async function startCamera() {
+  state.cameraWanted = true;
+  $("camera-error").hidden = true;
+  $("camera").hidden = false;
+  $("scan-start").hidden = true;
+  try {
+    const scanner = await createScanner($("camera-video"), onCameraText);
+    if (!state.cameraWanted) {
+      scanner.stop();
+      return;
+    }
+    state.camera = scanner;
+  } catch (error) {
+    state.cameraWanted = false;
+    $("camera").hidden = true;
+    $("scan-start").hidden = false;
+    const messages = strings.camera_errors;
+    $("camera-error").textContent = messages[error?.code] ?? messages.camera_busy;
+    $("camera-error").hidden = false;
+    $("ticket-code").focus();
+  }
+}
+
+function stopCamera() {
+  state.cameraWanted = false;
+  state.camera?.stop();
+  state.camera = null;
+  $("camera").hidden = true;
+  $("scan-start").hidden = false;
+}
+
+function onCameraText(text) {
+  // Only the main screen takes codes: not while a verdict or an ID check is on screen.
+  if (!$("screen-main").hidden && !state.busy) {
+    guard(checkCode(text));
+  }
+}
+
+// Search --------------------------------------------------------------------------------------
+
+function renderSearch() {
+  const query = normalise($("name-search").value);
+  const list = $("search-results");
+  const count = $("search-count");
+  if (!query) {
+    list.replaceChildren();
+    count.textContent = "";
+    return;
+  }
+  const words = query.split(" ");
+  const found = state.index.filter((entry) => words.every((word) => entry.text.includes(word)));
+  list.replaceChildren(
+    ...found.slice(0, SEARCH_LIMIT).map(({ person }) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "person-result";
+      button.dataset.id = person.id;
+      const name = document.createElement("span");
+      name.className = "person-result-name";
+      name.textContent = nameOf(person);
+      const more = document.createElement("span");
+      more.className = "person-result-more";
+      more.textContent = [organisationOf(person), person.category].join(" · ");
+      button.append(name, more);
+      if (state.admitted.has(person.public_id)) {
+        const mark = document.createElement("span");
+        mark.className = "person-result-admitted";
+        mark.textContent = strings.search_admitted;
+        button.append(mark);
+      }
+      item.append(button);
+      return item;
+    }),
+  );
+  if (found.length === 0) {
+    count.textContent = strings.search_none;
+  } else if (found.length > SEARCH_LIMIT) {
+    const more = format(strings.search_more, { count: SEARCH_LIMIT });
+    count.textContent = `${plural(strings.search, found.length)} ${more}`;
+  } else {
+    count.textContent = plural(strings.search, found.length);
+  }
+}
+
+// Logout --------------------------------------------------------------------------------------
+
+async function logOut(anyway = false) {
+  if (!anyway && state.pending.length > 0 && navigator.onLine) {
+    await sync();
+  }
+  if (!anyway && state.pending.length > 0) {
+    $("logout-text").textContent = plural(strings.logout_pending, state.pending.length);
+    show("screen-logout");
+    return;
+  }
+  state.gone = true;
+  stopCamera();
+  for (const timer of state.timers) {
+    clearInterval(timer);
+  }
+  for (const key of Object.keys(localStorage)) {
+    if (key.startsWith("ptce-checkin:")) {
+      localStorage.removeItem(key);
+    }
+  }
+  await store.wipe();
+  await forgetShell();
+  if (!navigator.onLine) {
+    showMessage(strings.logged_out_offline);
+    return;
+  }
+  const form = $("logout-form");
+  form.elements.csrfmiddlewaretoken.value = csrfToken();
+  form.submit();
+}
+
+// Start ---------------------------------------------------------------------------------------
+
+function guard(promise) {
+  promise.catch((error) => {
+    showMessage(strings.error);
+    globalThis.reportError?.(error);
+  });
+}
+
+function bind() {
+  $("entrance-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const slug = $("entrance-form").querySelector("input[name=entrance]:checked")?.value;
+    if (slug) {
+      chooseEntrance(slug);
+    }
+  });
+  $("change-entrance").addEventListener("click", () => {
+    stopCamera();
+    showEntrances();
+  });
+  $("code-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    guard(checkCode($("ticket-code").value));
+  });
+  $("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    $("search-results").querySelector("button")?.focus();
+  });
+  $("name-search").addEventListener("input", renderSearch);
+  $("search-results").addEventListener("click", (event) => {
+    const button = event.target.closest("button.person-result");
+    const person = button && state.byId.get(Number(button.dataset.id));
+    if (person) {
+      guard(checkPerson(person));
+    }
+  });
+  $("scan-start").addEventListener("click", () => guard(startCamera()));
+  $("scan-stop").addEventListener("click", () => {
+    stopCamera();
+    $("scan-start").focus();
+  });
+  $("confirm-admit").addEventListener("click", () => guard(answerConfirm(true)));
+  $("confirm-refuse").addEventListener("click", () => guard(answerConfirm(false)));
+  $("confirm-cancel").addEventListener("click", cancelConfirm);
+  $("verdict-next").addEventListener("click", next);
+  $("report-clear").addEventListener("click", () =>
+    guard(store.clearReports(config.edition).then(renderReport)),
+  );
+  $("logout-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    guard(logOut());
+  });
+  $("logout-stay").addEventListener("click", showMain);
+  $("logout-anyway").addEventListener("click", () => guard(logOut(true)));
+  document.addEventListener("keydown", onKey);
+  window.addEventListener("online", () => {
+    setOnline(true);
+    if (state.meta === null && !state.gone) {
+      guard(boot());
+    } else {
+      guard(sync());
+    }
+  });
+  window.addEventListener("offline", () => setOnline(false));
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) {
+      guard(refresh());
+    }
+  });
+}
+
+function cancelConfirm() {
+  state.current = null;
+  $("ticket-code").value = "";
+  showMain();
+}
+
+function onKey(event) {
+  if (event.key === "Escape") {
+    if (!$("verdict").hidden) {
+      next();
+    } else if (!$("screen-confirm").hidden) {
+      cancelConfirm();
+    } else if (!$("screen-logout").hidden) {
+      showMain();
+    }
+  } else if (event.key === "Enter" && !$("verdict").hidden && !event.target.closest("a, button")) {
+    event.preventDefault();
+    next();
+  }
+}
+
+async function boot() {
+  try {
+    const kept = await store.load(config.edition);
+    if (kept !== null) {
+      apply(kept);
+    }
+    state.pending = await store.queued(config.edition);
+  } catch {
+    // No IndexedDB (a private window may refuse it): online only.
+  }
+  if (navigator.onLine) {
+    try {
+      await download();
+    } catch {
+      // Out of reach: what the device keeps, if anything.
+    }
+  }
+  if (state.gone) {
+    return;
+  }
+  if (state.meta === null) {
+    showMessage(strings.no_data);
+    $("sync-status").hidden = true;
+    return;
+  }
+  if (await closeIfOver()) {
+    return;
+  }
+  renderSync();
+  await renderReport();
+  const remembered = localStorage.getItem(ENTRANCE_KEY);
+  const entrances = state.meta.entrances;
+  if (entrances.some((entrance) => entrance.slug === remembered)) {
+    chooseEntrance(remembered);
+  } else if (entrances.length === 1) {
+    chooseEntrance(entrances[0].slug);
+  } else {
+    showEntrances();
+  }
+  state.timers.push(
+    setInterval(() => guard(refresh()), REFRESH_EVERY_MS),
+    setInterval(() => {
+      if (state.pending.length > 0) {
+        guard(sync());
+      }
+    }, SYNC_EVERY_MS),
+  );
+  if (state.pending.length > 0 && state.online) {
+    guard(sync());
+  }
+}
+
+bind();
+keepShell(config);
+guard(boot());
