@@ -20,13 +20,36 @@ the load generator runs on it too.
 
     .venv/bin/python bench/checkin.py
 
+Then the **offline verdict time** at the door, in headless Chromium (``/usr/bin/chromium``,
+the flags of the browser tests) with its CPU slowed down 4 times
+(``Emulation.setCPUThrottlingRate``, a mid-range phone), on a second edition of
+``CHECKIN_PEOPLE`` people:
+
+- the modules alone, in a page of the site: ``verifyTicket`` per Ed25519 engine (WebCrypto,
+  then the vendored noble), and ``decodeQR`` (jsQR, as the camera scanner calls it) on a
+  640x480 frame holding a ticket and on one holding none (what the camera sees between
+  people);
+- the check-in app (``/controle/<slug>/``, logged in as the edition's agent through a session
+  made here) once it downloaded the edition's data, with the network cut
+  (``context.set_offline(True)`` and every ``/api/`` request aborted), so that every verdict
+  is decided on the device: for ``CHECKIN_BROWSER_TICKETS`` tickets (default 50), the time
+  from Enter in the code field (``#ticket-code``, the path a decoded QR code takes) to the
+  person on the ID-check screen, from "ID checked — admit" to the verdict
+  (``#verdict[data-result]``), and from Enter to the verdict for the same tickets scanned
+  again (already admitted) and for forged ones.
+
+It prints p50/p99 in milliseconds, measured in the page (from the key or click event to the
+change of the page), with the throttling factor. Target: under 100 ms from decoded QR code to
+verdict.
+
 Environment: ``CHECKIN_PEOPLE``, ``CHECKIN_WEB_WORKERS`` (gunicorn workers, default 4),
-``CHECKIN_PORT`` (default 8178). The browser part of the issue's bench (offline verdict
-time in headless Chromium with CPU throttling) comes with the check-in app.
+``CHECKIN_PORT`` (default 8178), ``CHECKIN_BROWSER_TICKETS`` (default 50).
 """
 
 import asyncio
+import base64
 import functools
+import io
 import json
 import os
 import re
@@ -37,6 +60,7 @@ import time
 from pathlib import Path
 
 import registration_rush as rush
+import segno
 
 rush.DATABASE_URL = os.environ.get(
     "CHECKIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ptce_bench_checkin"
@@ -46,14 +70,21 @@ rush.WEB_WORKERS = int(os.environ.get("CHECKIN_WEB_WORKERS", "4"))
 PEOPLE = int(os.environ.get("CHECKIN_PEOPLE", "2000"))
 DEVICES = (1, 10)
 SERVER_TIMING = re.compile(r"checkin;dur=([\d.]+)")
+VERIFY_JS = "/static/admission/checkin/verify.js"
+DECODE_JS = "/static/admission/checkin/decode.js"
+BROWSER_TICKETS = int(os.environ.get("CHECKIN_BROWSER_TICKETS", "50"))
+CPU_THROTTLING = 4
+# As tests/browser/conftest.py: Debian's Chromium with the flags this machine needs.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def scene():
-    """An edition of today with PEOPLE confirmed registrations; (edition, tokens, api token)."""
+def scene(title="Check-in bench"):
+    """An edition of today with PEOPLE confirmed registrations; (edition, tokens, agent)."""
     from django.utils import timezone
 
     from accounts.enums import Role
-    from accounts.models import ApiToken, Membership, User
+    from accounts.models import Membership, User
     from admission import tickets
     from admission.models import Entrance
     from events.enums import EditionStatus
@@ -65,7 +96,7 @@ def scene():
     now = timezone.now()
     slug = f"checkin-{secrets.token_hex(3)}"
     edition = Edition.objects.create(
-        title="Check-in bench",
+        title=title,
         slug=slug,
         summary="Benchmark",
         date=timezone.localdate(),
@@ -99,7 +130,13 @@ def scene():
         user=agent, organisation=organisation, role=Role.AGENT, edition=edition
     )
     tokens = [tickets.token_for(registration) for registration in registrations]
-    return edition, tokens, ApiToken.issue(agent, name="bench")[1]
+    return edition, tokens, agent
+
+
+def api_token_for(agent):
+    from accounts.models import ApiToken
+
+    return ApiToken.issue(agent, name="bench")[1]
 
 
 def admissions(edition):
@@ -178,13 +215,308 @@ def report(phase, devices, count, wall, client_times, server_times, errors):
     )
 
 
+# Offline verdict time in the browser ---------------------------------------------------------
+
+VERIFY_TIMES = """async ([url, tokens, key, editionId, engine]) => {
+  const {verifyTicket} = await import(url);
+  // Warm-up: the module compiled, the key imported (the app does it at its first scan).
+  for (const token of tokens.slice(0, 5)) await verifyTicket(token, key, editionId, {engine});
+  const times = [];
+  for (const token of tokens) {
+    const started = performance.now();
+    const {code} = await verifyTicket(token, key, editionId, {engine});
+    times.push(performance.now() - started);
+    if (code !== "valid") throw new Error(`${engine}: ${code}`);
+  }
+  return times;
+}"""
+
+DECODE_TIMES = """async ([url, frames, expected, runs]) => {
+  const {decodeQR} = await import(url);
+  const times = [];
+  for (const [dataUrl, text] of frames.map((frame, i) => [frame, expected[i]])) {
+    const img = new Image();
+    img.src = dataUrl;
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
+    canvas.getContext("2d").drawImage(img, 0, 0);
+    const row = [];
+    for (let run = 0; run < runs; run++) {
+      const started = performance.now();
+      // As the camera scanner calls it on each frame.
+      const found = await decodeQR(canvas, {
+        engine: "jsqr", maxSide: 800, inversionAttempts: "dontInvert",
+      });
+      row.push(performance.now() - started);
+      if (found !== text) throw new Error(`decoded ${found}`);
+    }
+    times.push(row);
+  }
+  return times;
+}"""
+
+# In every page of the app context: remembers when the armed event (Enter, a click) happened
+# and when the awaited screen showed, both in the page's own clock.
+INSTRUMENT = """
+window.__bench = {};
+const mark = event => {
+  const bench = window.__bench;
+  if (bench.armed === event.type && (event.type !== "keydown" || event.key === "Enter")) {
+    // When the browser received the key or the click, before any handler ran.
+    bench.started = event.timeStamp;
+    bench.armed = null;
+  }
+};
+document.addEventListener("keydown", mark, true);
+document.addEventListener("click", mark, true);
+"""
+
+ARM = """([event, target]) => {
+  const bench = window.__bench;
+  const shown = {
+    confirm: () => !document.getElementById("screen-confirm").hidden && "confirm",
+    verdict: () => {
+      const verdict = document.getElementById("verdict");
+      return !verdict.hidden && verdict.dataset.result;
+    },
+  }[target];
+  Object.assign(bench, {armed: event, started: null});
+  bench.observer?.disconnect();
+  // Resolves to [ms, what showed]; rejects after 10 s.
+  bench.done = new Promise((resolve, reject) => {
+    bench.observer = new MutationObserver(() => {
+      const result = bench.started !== null && shown();
+      if (result) {
+        bench.observer.disconnect();
+        resolve([performance.now() - bench.started, result]);
+      }
+    });
+    setTimeout(() => reject(new Error(`no ${target} within 10 s`)), 10_000);
+  });
+  bench.observer.observe(document.body, {
+    subtree: true, attributes: true, attributeFilter: ["hidden", "data-result"],
+  });
+}"""
+
+
+def png_data_url(image):
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def camera_frame(text):
+    """A 640x480 grey camera frame, a ticket's QR code in its middle (or nothing)."""
+    from PIL import Image
+
+    frame = Image.new("L", (640, 480), 235)
+    if text:
+        buffer = io.BytesIO()
+        segno.make(text, error="m", micro=False).save(buffer, kind="png", scale=5, border=4)
+        code = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+        frame.paste(code, ((640 - code.width) // 2, (480 - code.height) // 2))
+    return png_data_url(frame)
+
+
+def forged(token):
+    """``token`` with one signature byte changed: well formed, but not signed by the key."""
+    encoded = token[2:]
+    payload = bytearray(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    payload[-1] ^= 0x01
+    return token[:2] + base64.urlsafe_b64encode(bytes(payload)).rstrip(b"=").decode("ascii")
+
+
+def session_cookie(user):
+    """A logged-in session of ``user``, made in the bench's database: the cookie to send."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": session.session_key,
+        "url": f"http://127.0.0.1:{rush.PORT}",
+        "httpOnly": True,
+        "sameSite": "Lax",
+    }
+
+
+def throttled_page(browser, *, cookies=(), init_script=None):
+    context = browser.new_context()
+    context.add_cookies(list(cookies))
+    page = context.new_page()
+    if init_script:
+        page.add_init_script(init_script)
+    return context, page
+
+
+def throttle(page):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_THROTTLING})
+
+
+def report_times(label, times_ms, errors=0):
+    seconds = [time / 1000 for time in times_ms]
+    p = rush.percentile
+    print(
+        f"{label:<48} {len(seconds):>5} {p(seconds, 50):>7.1f} {p(seconds, 99):>7.1f} {errors:>6}",
+        flush=True,
+    )
+
+
+def module_times(browser, edition, tokens):
+    """verifyTicket per engine and decodeQR, in a page of the site, CPU throttled."""
+    from admission import keys
+
+    base = f"http://127.0.0.1:{rush.PORT}"
+    context, page = throttled_page(browser)
+    try:
+        page.goto(base + "/")
+        throttle(page)
+        engines = page.evaluate("async url => (await import(url)).engines()", f"{base}{VERIFY_JS}")
+        sample = tokens[: max(BROWSER_TICKETS, 5) * 4]
+        for engine in engines:
+            times = page.evaluate(
+                VERIFY_TIMES,
+                [f"{base}{VERIFY_JS}", sample, keys.public_key_b64(edition), edition.pk, engine],
+            )
+            report_times(f"verifyTicket, {engine}", times)
+        frames = [camera_frame(tokens[0]), camera_frame(None)]
+        with_code, without = page.evaluate(
+            DECODE_TIMES, [f"{base}{DECODE_JS}", frames, [tokens[0], None], 30]
+        )
+        report_times("decodeQR, jsQR, 640x480 frame with a ticket", with_code)
+        report_times("decodeQR, jsQR, 640x480 frame without a code", without)
+    finally:
+        context.close()
+
+
+def measure(page, event, target, action):
+    """Arms the page for ``event`` → ``target`` shown, runs ``action``; (ms, result)."""
+    page.evaluate(ARM, [event, target])
+    action()
+    # Not wait_for_function: it evaluates a string, which the page's CSP forbids.
+    return page.evaluate("() => window.__bench.done")
+
+
+def next_ticket(page):
+    page.click("#verdict-next")
+    page.wait_for_selector("#verdict", state="hidden")
+    page.wait_for_selector("#ticket-code", state="visible")
+
+
+def enter_code(page, token):
+    page.fill("#ticket-code", token)
+    return lambda: page.press("#ticket-code", "Enter")
+
+
+def app_times(browser, edition, tokens, agent):
+    """The offline verdict in the check-in app, CPU throttled; False if it is not there."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        path = reverse("checkin:app", args=[edition.slug])
+    except NoReverseMatch:
+        return False
+    base = f"http://127.0.0.1:{rush.PORT}"
+    context, page = throttled_page(browser, cookies=[session_cookie(agent)], init_script=INSTRUMENT)
+    try:
+        if page.goto(base + path).status != 200:
+            return False
+        # The entrance, then the edition's data downloaded (the counters filled in).
+        page.wait_for_selector("#screen-entrance, #screen-main", state="visible")
+        if page.is_visible("#screen-entrance"):
+            page.check("#entrance-choices input[type=radio] >> nth=0")
+            page.click("#entrance-start")
+        page.wait_for_selector("#ticket-code", state="visible")
+        page.locator("#count-expected", has_text=re.compile(rf"^\s*{len(tokens)}\s*$")).wait_for()
+        admitted_before = admissions(edition)
+        context.set_offline(True)
+        context.route("**/api/**", lambda route: route.abort())
+        throttle(page)
+
+        sample = tokens[:BROWSER_TICKETS]
+        rows = {"to the ID check": [], "admit → verdict": [], "rescan": [], "forged": []}
+        errors = dict.fromkeys(rows, 0)
+
+        def timed(row, expected, *step):
+            elapsed, result = measure(page, *step)
+            if result != expected:
+                errors[row] += 1
+                return False
+            rows[row].append(elapsed)
+            return True
+
+        def admit():
+            page.click("#confirm-admit")
+
+        for token in sample:
+            if timed("to the ID check", "confirm", "keydown", "confirm", enter_code(page, token)):
+                timed("admit → verdict", "admitted", "click", "verdict", admit)
+            next_ticket(page)
+        for token in sample:
+            timed("rescan", "already_admitted", "keydown", "verdict", enter_code(page, token))
+            next_ticket(page)
+        for token in sample:
+            timed("forged", "invalid_ticket", "keydown", "verdict", enter_code(page, forged(token)))
+            next_ticket(page)
+        labels = {
+            "to the ID check": "app: Enter → ID-check screen (valid ticket)",
+            "admit → verdict": "app: admit → verdict (admitted)",
+            "rescan": "app: Enter → verdict (already admitted)",
+            "forged": "app: Enter → verdict (forged ticket)",
+        }
+        for row, label in labels.items():
+            report_times(label, rows[row], errors[row])
+        print(
+            f"admissions on the server while offline: {admissions(edition) - admitted_before}"
+            " (expected 0)"
+        )
+    finally:
+        context.close()
+    return True
+
+
+def offline_bench(edition, tokens, agent):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's synchronous API runs an event loop in this thread; the ORM calls made
+    # meanwhile (counting admissions) are synchronous and safe, as in the browser tests.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            print(
+                f"offline verdicts in headless Chromium {browser.version}, CPU throttled "
+                f"{CPU_THROTTLING}x (Emulation.setCPUThrottlingRate {CPU_THROTTLING}); "
+                f"times in ms, measured in the page; target: under 100 ms from decoded QR "
+                f"code to verdict"
+            )
+            print(f"{'step':<48} {'n':>5} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
+            module_times(browser, edition, tokens)
+            if not app_times(browser, edition, tokens, agent):
+                print("the check-in app (/controle/<slug>/) is not there yet: app timings skipped")
+        finally:
+            browser.close()
+
+
 def main():
     var_dir = Path(tempfile.mkdtemp(prefix="ptce-checkin-"))
     env = rush.service_env(var_dir)
     rush.recreate_database()
     rush.prepare(env)
     rush.setup_django(env)
-    edition, tokens, api_token = scene()
+    edition, tokens, agent = scene()
+    api_token = api_token_for(agent)
+    door = scene("Check-in bench, offline door")
     service = rush.start_service(env)
     try:
         probe(edition, api_token)
@@ -211,6 +543,8 @@ def main():
                 figures = asyncio.run(run(devices, scans))
                 report(phase, devices, len(scans), *figures)
         print(f"admissions in the database: {admissions(edition)} (expected {PEOPLE})")
+        print()
+        offline_bench(*door)
     finally:
         service.terminate()
         service.wait(timeout=60)
