@@ -275,7 +275,7 @@ def test_csv_holds_every_table_and_no_personal_data(mixed_day):
     rows = read_csv(attendance.figures_csv(attendance.figures(mixed_day)))
 
     assert rows == [
-        ["Table", "Line", "Confirmed", "Admitted", "Rate (%)", "No-shows"],
+        ["Breakdown", "Line", "Confirmed", "Admitted", "Rate (%)", "No-shows"],
         ["Overall", "All confirmed people", "7", "4", "57", "3"],
         ["Overall", "Of whom registered at the desk on the day", "2", "1", "50", "1"],
         ["By category", "Participant", "5", "3", "60", "2"],

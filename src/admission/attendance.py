@@ -243,7 +243,7 @@ def figures_csv(attendance):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(
-        [_("Table"), _("Line"), _("Confirmed"), _("Admitted"), _("Rate (%)"), _("No-shows")]
+        [_("Breakdown"), _("Line"), _("Confirmed"), _("Admitted"), _("Rate (%)"), _("No-shows")]
     )
     tables = [
         (_("Overall"), attendance.overall_lines),
