@@ -562,6 +562,11 @@ function bodyOf(scan, idChecked) {
 /** Send the scan now, or decide here and queue it when the server is out of reach. */
 async function send(scan, { local, idChecked }) {
   const body = bodyOf(scan, idChecked);
+  if (state.online && navigator.onLine && state.pending.length > 0) {
+    // The queue goes first: the server merges scans in the order it receives them, and a
+    // person admitted offline and shown again must meet that admission, not make a new one.
+    await sync();
+  }
   if (state.online && navigator.onLine) {
     try {
       const response = await request(config.checkinsUrl, { body });
