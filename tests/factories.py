@@ -216,3 +216,30 @@ class EntranceFactory(factory.django.DjangoModelFactory):
     edition = factory.SubFactory(EditionFactory)
     name = factory.Sequence(lambda n: f"Entrée {n}")
     slug = factory.Sequence(lambda n: f"entree-{n}")
+
+
+class CharterVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "charter.CharterVersion"
+        django_get_or_create = ("slug",)
+
+    slug = "2021"
+    title = "Charte de la démarche collective PTCE (2021)"
+    year = 2021
+    text = "Texte provisoire de démonstration."
+    text_is_placeholder = True
+    is_open = True
+    recognition_kind = "charter_2021"
+
+
+class SignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "charter.Signature"
+
+    version = factory.SubFactory(CharterVersionFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    representative_name = "Camille Exemple"
+    representative_role = "Coordinatrice"
+    channel = "online"
+    signed_at = factory.LazyFunction(timezone.now)
+    receipt_code = factory.Sequence(lambda n: f"{n:016d}")

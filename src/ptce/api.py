@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from accounts.api import router as accounts_router
 from admission.api import router as admission_router
+from charter.api import router as charter_router
 from events.api import router as events_router
 from network.api import router as network_router
 from ptce.api_errors import ApiError
@@ -40,6 +41,7 @@ api.add_router("", accounts_router)
 api.add_router("", network_router)
 api.add_router("", registrations_router)
 api.add_router("", admission_router)
+api.add_router("", charter_router)
 
 MESSAGES = {
     "bad_request": _("The request could not be understood."),

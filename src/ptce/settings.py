@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "events",
     "registrations",
     "admission",
+    "charter",
     "outbox",
     "ptce.admin.PtceAdminConfig",
     "django.contrib.auth",

@@ -1,0 +1,3 @@
+"""Online signing of the charter, under ``charte/`` (namespace "charter_signing")."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Public pages of the charter, under ``charte/`` (namespace "charter")."""
+
+urlpatterns = []
