@@ -86,6 +86,7 @@ def test_the_declared_periodic_jobs_load():
         ("registrations.tasks.send_reminders", 3600),
         ("registrations.tasks.fill_free_seats", 300),
         ("registrations.tasks.send_reconfirmations", 3600),
+        ("admission.tasks.purge_security_lists", 3600),
     ]
 
 

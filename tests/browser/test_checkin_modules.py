@@ -247,7 +247,9 @@ def warped(image):
         resample=Image.Resampling.BICUBIC,
         fillcolor=255,
     )
-    noise = Image.effect_noise((width, height), 40)
+    # Seeded: the same noise every run, so that the image, and so the verdict, never varies.
+    grain = random.Random(7).randbytes(width * height)
+    noise = Image.frombytes("L", (width, height), grain)
     return Image.blend(photo, noise, 0.15)
 
 
@@ -283,8 +285,13 @@ def test_decode_engine_in_chromium_on_linux_is_jsqr(home, registration):
     assert results == [token]
 
 
-def test_decode_reads_the_ticket_in_clean_blurred_rotated_and_warped_images(home, registration):
-    token = token_for(registration)
+#: A ticket's shape and length with fixed bytes: a real token changes with every run's key,
+#: and so would the pixels of a warped, noisy photo of it.
+SAMPLE_TOKEN = "P1" + base64.urlsafe_b64encode(bytes(range(7, 92))).rstrip(b"=").decode()
+
+
+def test_decode_reads_the_ticket_in_clean_blurred_rotated_and_warped_images(home):
+    token = SAMPLE_TOKEN
     images = variants(token)
 
     results = decode(home, list(images.values()))
