@@ -741,8 +741,8 @@ def test_pole_page_query_count_does_not_grow(client, django_assert_num_queries, 
         RecognitionFactory(pole=pole, kind=kind)
 
     # The pole with its organisation, then its sectors, departments, recognitions, territory
-    # and members with their organisations.
-    with django_assert_num_queries(6):
+    # and members with their organisations, and its signatures of the charter.
+    with django_assert_num_queries(7):
         html = get(client, "/poles/pole-exemple/")
 
     assert html.count('<ul class="members">') == 1

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from charter.models import CharterVersion
 from events.enums import PUBLIC_STATUSES
 from events.models import Edition, Speaker
 from network.models import Pole
@@ -21,7 +22,17 @@ class SiteSitemap(Sitemap):
 
 class StaticSitemap(SiteSitemap):
     def items(self):
-        return ["home", "network:directory", "network:map", "site_map", "privacy", "accessibility"]
+        return [
+            "home",
+            "network:directory",
+            "network:map",
+            "charter:index",
+            "charter:signatories",
+            "charter:verify",
+            "site_map",
+            "privacy",
+            "accessibility",
+        ]
 
     def location(self, item):
         return reverse(item)
@@ -66,10 +77,24 @@ class PoleSitemap(SiteSitemap):
         return pole.updated_at
 
 
+class CharterVersionSitemap(SiteSitemap):
+    """The text of each version of the charter."""
+
+    def items(self):
+        return CharterVersion.objects.order_by("year", "pk")
+
+    def location(self, version):
+        return reverse("charter:version", kwargs={"version": version.slug})
+
+    def lastmod(self, version):
+        return version.updated_at
+
+
 SITEMAPS = {
     "pages": StaticSitemap,
     "editions": EditionSitemap,
     "programmes": ProgrammeSitemap,
     "speakers": SpeakerSitemap,
     "poles": PoleSitemap,
+    "charter": CharterVersionSitemap,
 }

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from accounts import permissions
+from charter import listing as charter_listing
 from network import directory as directory_rules
 from network import map as pole_map
 from network import territories
@@ -53,6 +54,7 @@ def pole(request, slug):
             or any(m.organisation.is_fictional for _label, group in page.members for m in group),
             "attribution": territories.attribution(),
             "vintage": territories.VINTAGE,
+            "charter_signatures": charter_listing.of_organisation(pole.organisation),
         },
     )
 
