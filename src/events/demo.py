@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.models import Membership, User
 from admission.demo import add_demonstration_entrances
+from charter.demo import load_charter_demo
 from events.enums import EditionStatus, SecurityField, SessionKind
 from events.models import PARIS, Edition, Session, Speaker, Venue
 from network.demo import load_network_demo
@@ -137,7 +138,8 @@ def load_demo():
 
     Side effects, all in one transaction: creates the missing organisations, venues,
     editions, speakers, programme sessions, the demonstration edition's registration
-    categories and entrances, the ``organisatrice`` account and its organiser role. When
+    categories and entrances, the ``organisatrice`` account and its organiser role, the
+    charter's versions and fictional signatures (``charter.demo``). When
     that account is created without ``PTCE_PASSWORD``, a generated password is written to
     ``VAR_DIR/demo-login.txt`` (mode 0600). Existing rows are never changed.
     Raises ``ValidationError`` when ``PTCE_PASSWORD`` is too weak.
@@ -155,6 +157,7 @@ def load_demo():
             add_demonstration_categories(edition)
             add_demonstration_entrances(edition)
         result.account = _organiser_account(orgs[EXAMPLE_NETWORK.slug])
+        load_charter_demo(demonstration.first(), by=result.account.user)
     return result
 
 
