@@ -16,9 +16,10 @@ finest level it states without doubt:
 Fictional poles are all named "Pôle Exemple …", flagged ``is_fictional``, with fictional
 members ("… Exemple …"), spread over departments of every metropolitan region and two
 overseas ones so that the directory and the map have something to show. This module gives
-them no recognition (calls are real-world facts); the charter's demo (``charter.demo``) then
-gives a few the 2021 charter's, through fictional online signatures made on this platform.
-Their compositions cover every status of the article 9 check. Everything is derived from fixed lists: no randomness.
+them no recognition (calls are real-world facts); the charter's demo (``charter.demo``)
+then gives a few the 2021 charter's, through fictional online signatures made on this
+platform. Their compositions cover every status of the article 9 check. Everything is
+derived from fixed lists: no randomness.
 
 Loading is idempotent like ``events.demo``: rows are looked up by slug and created only when
 missing; an existing pole is left exactly as it is, members and territory included.
