@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, FilteredRelation, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -243,7 +244,14 @@ def figures_csv(attendance):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(
-        [_("Breakdown"), _("Line"), _("Confirmed"), _("Admitted"), _("Rate (%)"), _("No-shows")]
+        [
+            _("Breakdown"),
+            _("Line"),
+            _("Confirmed"),
+            pgettext("people counted", "Admitted"),
+            _("Rate (%)"),
+            _("No-shows"),
+        ]
     )
     tables = [
         (_("Overall"), attendance.overall_lines),
