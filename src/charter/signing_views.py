@@ -15,8 +15,8 @@ from charter import forms, links, requests, signatures
 from charter.enums import RequestStatus
 from charter.models import CharterVersion
 from charter.signatures import SigningRefused
+from ptce.decorators import secret_address
 from ptce.views import rate_limited
-from registrations.views import secret_address
 
 #: Submissions of the form per client address (django-ratelimit rate), as for registration:
 #: each one sends an email to the address typed.

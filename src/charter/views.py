@@ -9,7 +9,6 @@ bits, so only guessing them in bulk could find one, and that is what the limit s
 """
 
 import re
-from functools import wraps
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -23,7 +22,7 @@ from django_ratelimit.core import is_ratelimited
 from charter import links, listing, receipts
 from charter import signatures as rules
 from charter.models import CharterVersion
-from ptce.decorators import private
+from ptce.decorators import secret_address
 from ptce.views import rate_limited
 
 #: Codes one client address may check (an honest visitor checks a handful).
@@ -85,16 +84,7 @@ def signatories(request):
 
 def _receipt_page(view):
     """The receipt's address is a secret: private, and never sent on as a referrer."""
-
-    @wraps(view)
-    @require_safe
-    @private
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapped
+    return require_safe(secret_address(view))
 
 
 def _signature(token):

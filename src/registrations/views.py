@@ -8,7 +8,6 @@ indexed nor sent as a referrer.
 """
 
 import contextlib
-from functools import wraps
 
 from django.conf import settings
 from django.core import signing
@@ -24,7 +23,7 @@ from django_ratelimit.core import is_ratelimited
 from events.enums import PUBLIC_STATUSES
 from events.models import Edition
 from network.models import Organisation, fold
-from ptce.decorators import private
+from ptce.decorators import secret_address
 from ptce.views import rate_limited
 from registrations import attendees, capacity, forms, links
 from registrations.enums import InvitationKind, Language, RegistrationStatus
@@ -41,27 +40,6 @@ REFUSAL_FIELDS = {
     "edition_full": None,
 }
 CODE_REFUSALS = {"invalid_invitation_code", "invitation_used"}
-
-
-def secret_address(view=None, *, referrer="no-referrer"):
-    """For pages whose address is a secret: not cached, not indexed, not in a Referer.
-
-    A page with a form says ``same-origin`` instead of ``no-referrer``: under
-    ``no-referrer`` browsers post the form with ``Origin: null``, which the CSRF check
-    rightly refuses. ``same-origin`` still never sends the address to another site.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        @private
-        def wrapped(request, *args, **kwargs):
-            response = view(request, *args, **kwargs)
-            response["Referrer-Policy"] = referrer
-            return response
-
-        return wrapped
-
-    return decorator(view) if view is not None else decorator
 
 
 def _public_edition(slug):
