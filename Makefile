@@ -17,6 +17,11 @@ DB ?= all
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ptce_test
 # Extra pytest arguments, e.g. PYTEST_ARGS='tests/test_health.py -x'.
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist), one per core of the 2-core machines the project runs on;
+# TEST_WORKERS=0 runs everything in this process (a debugger, a single test). The tests that
+# open many connections at once share one process (their xdist_group).
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: help install messages static run test lint bench
 
@@ -61,11 +66,11 @@ test: $(STAMP) messages static
 	esac
 	@if [ "$(DB)" != sqlite ]; then \
 		echo "=== Tests on PostgreSQL ($(TEST_DATABASE_URL))"; \
-		DATABASE_URL='$(TEST_DATABASE_URL)' $(PYTEST) --create-db $(PYTEST_ARGS); \
+		DATABASE_URL='$(TEST_DATABASE_URL)' $(PYTEST) --create-db $(XDIST) $(PYTEST_ARGS); \
 	fi
 	@if [ "$(DB)" != postgres ]; then \
 		echo "=== Tests on SQLite (PostgreSQL-only tests deselected)"; \
-		env -u DATABASE_URL $(PYTEST) -m 'not postgres_only' $(PYTEST_ARGS); \
+		env -u DATABASE_URL $(PYTEST) -m 'not postgres_only' $(XDIST) $(PYTEST_ARGS); \
 	fi
 
 lint: $(STAMP)

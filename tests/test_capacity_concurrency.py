@@ -27,7 +27,13 @@ from registrations.enums import RegistrationStatus
 from registrations.models import Category, Registration
 from tests.factories import CategoryFactory, EditionFactory, OrganisationFactory
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+# The many-connection tests share one test process under pytest-xdist (``--dist loadgroup``,
+# ``make test``), so that two of them never hold PostgreSQL's connections at the same time.
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("many_connections"),
+]
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED

@@ -29,7 +29,13 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+# The many-connection tests share one test process under pytest-xdist (``--dist loadgroup``,
+# ``make test``), so that two of them never hold PostgreSQL's connections at the same time.
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("many_connections"),
+]
 
 ADMITTED = CheckInResult.ADMITTED
 ALREADY = CheckInResult.ALREADY_ADMITTED
