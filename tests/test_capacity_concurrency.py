@@ -27,12 +27,12 @@ from registrations.enums import RegistrationStatus
 from registrations.models import Category, Registration
 from tests.factories import CategoryFactory, EditionFactory, OrganisationFactory
 
-# The many-connection tests share one test process under pytest-xdist (``--dist loadgroup``,
-# ``make test``), so that two of them never hold PostgreSQL's connections at the same time.
+# ``many_connections``: ``make test`` runs these alone, after the parallel run, so that their
+# tens of connections never meet another process's under PostgreSQL's limit.
 pytestmark = [
     pytest.mark.postgres_only,
+    pytest.mark.many_connections,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.xdist_group("many_connections"),
 ]
 
 CONFIRMED = RegistrationStatus.CONFIRMED

@@ -29,12 +29,12 @@ from tests.factories import (
     UserFactory,
 )
 
-# The many-connection tests share one test process under pytest-xdist (``--dist loadgroup``,
-# ``make test``), so that two of them never hold PostgreSQL's connections at the same time.
+# ``many_connections``: ``make test`` runs these alone, after the parallel run, so that their
+# tens of connections never meet another process's under PostgreSQL's limit.
 pytestmark = [
     pytest.mark.postgres_only,
+    pytest.mark.many_connections,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.xdist_group("many_connections"),
 ]
 
 ADMITTED = CheckInResult.ADMITTED
