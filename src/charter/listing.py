@@ -293,10 +293,6 @@ def of_organisation(organisation):
         .order_by("version__year", "signed_at")
     )
     return [
-        PoleSignature(signature, verify_path(signature), public_edition(signature))
+        PoleSignature(signature, rules.verify_path(signature), public_edition(signature))
         for signature in signatures
     ]
-
-
-def verify_path(signature):
-    return f"{rules.VERIFY_PATH}?code={rules.format_code(signature.receipt_code)}"

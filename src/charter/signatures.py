@@ -80,9 +80,14 @@ def normalise_code(text):
     return code
 
 
+def verify_path(signature):
+    """The site-relative address that checks ``signature``'s receipt code."""
+    return f"{VERIFY_PATH}?code={format_code(signature.receipt_code)}"
+
+
 def verify_url(signature):
     """The absolute address that checks ``signature``'s receipt code."""
-    return f"{settings.SITE_URL}{VERIFY_PATH}?code={format_code(signature.receipt_code)}"
+    return f"{settings.SITE_URL}{verify_path(signature)}"
 
 
 def has_standing_signature(version, organisation):

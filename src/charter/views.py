@@ -105,7 +105,7 @@ def receipt(request, token):
             "token": token,
             "code": rules.format_code(signature.receipt_code),
             "verify_url": rules.verify_url(signature),
-            "verify_path": listing.verify_path(signature),
+            "verify_path": rules.verify_path(signature),
         },
     )
 
