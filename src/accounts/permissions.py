@@ -22,6 +22,7 @@ edition's organisers and checks again with the same user object calls :func:`for
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
 from accounts.enums import ROLE_ACTIONS, STAFF_ROLES, Action
 from accounts.models import Membership
@@ -179,3 +180,11 @@ def can_manage_directory(user):
     and the organisers of an organising organisation (roles not narrowed to an edition).
     """
     return on_any_organisation(user, Action.MANAGE)
+
+
+def require_edition(user, slug, action):
+    """The edition with ``slug`` if ``user`` may do ``action`` to it: the organiser pages'
+    first step. Raises ``Http404`` for an unknown slug, ``PermissionDenied`` otherwise."""
+    edition = get_object_or_404(Edition, slug=slug)
+    require(user, action, edition)
+    return edition

@@ -5,9 +5,8 @@ the edition: organisers, editors and viewers; other users get the 403 page. Only
 shown, never a name, so a viewer sees exactly what an organiser sees.
 """
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
@@ -15,25 +14,13 @@ from django.views.decorators.http import require_safe
 from accounts import permissions
 from accounts.enums import Action
 from admission import attendance
-from events.models import Edition
-from ptce.decorators import private
+from ptce.decorators import organiser_page
 
 
-def _private(view):
-    return login_required(private(view))
-
-
-def _edition(request, slug):
-    """The edition with ``slug`` if the user may see its figures (else 404 or 403)."""
-    edition = get_object_or_404(Edition, slug=slug)
-    permissions.require(request.user, Action.VIEW_FIGURES, edition)
-    return edition
-
-
-@_private
+@organiser_page
 @require_safe
 def page(request, slug):
-    edition = _edition(request, slug)
+    edition = permissions.require_edition(request.user, slug, Action.VIEW_FIGURES)
     return render(
         request,
         "admission/attendance/page.html",
@@ -48,10 +35,10 @@ def page(request, slug):
     )
 
 
-@_private
+@organiser_page
 @require_safe
 def figures_csv(request, slug):
-    edition = _edition(request, slug)
+    edition = permissions.require_edition(request.user, slug, Action.VIEW_FIGURES)
     response = HttpResponse(
         attendance.figures_csv(attendance.figures(edition)), content_type="text/csv; charset=utf-8"
     )

@@ -9,7 +9,6 @@ never cached (``Cache-Control: private, no-store``), never indexed.
 """
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +22,7 @@ from admission import badges
 from admission.enums import CheckInResult
 from admission.models import CheckIn
 from events.models import Edition
-from ptce.decorators import private
+from ptce.decorators import organiser_page
 from registrations.models import Registration
 
 
@@ -38,17 +37,6 @@ class LayoutForm(forms.Form):
             "required": _("Choose one of the layouts below."),
         },
     )
-
-
-def _private(view):
-    return login_required(private(view))
-
-
-def _edition(request, slug):
-    """The edition with ``slug`` if the user may see its personal data (else 404 or 403)."""
-    edition = get_object_or_404(Edition, slug=slug)
-    permissions.require(request.user, Action.VIEW_PERSONAL_DATA, edition)
-    return edition
 
 
 def _page(request, edition, form, status=200):
@@ -67,16 +55,20 @@ def _pdf(content, filename, *, attachment):
     return response
 
 
-@_private
+@organiser_page
 @require_safe
 def page(request, slug):
-    return _page(request, _edition(request, slug), LayoutForm())
+    return _page(
+        request,
+        permissions.require_edition(request.user, slug, Action.VIEW_PERSONAL_DATA),
+        LayoutForm(),
+    )
 
 
-@_private
+@organiser_page
 @require_safe
 def all_badges(request, slug):
-    edition = _edition(request, slug)
+    edition = permissions.require_edition(request.user, slug, Action.VIEW_PERSONAL_DATA)
     form = LayoutForm(request.GET)
     if not form.is_valid():
         return _page(request, edition, form, status=400)
@@ -102,7 +94,7 @@ def _desk_edition(request, slug, pk):
     return edition
 
 
-@_private
+@organiser_page
 @require_safe
 def one_badge(request, slug, pk):
     edition = _desk_edition(request, slug, pk)

@@ -8,7 +8,6 @@ Other users get the 403 page and no data. Every answer carries personal data: ne
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -22,28 +21,16 @@ from accounts.enums import Action
 from admission import security_list
 from admission.enums import ExportFormat
 from admission.models import SecurityList, SecurityListDownload
-from events.models import Edition
-from ptce.decorators import private
+from ptce.decorators import organiser_page
 
 #: Downloads shown in the log, newest first.
 DOWNLOADS_SHOWN = 100
 
 
-def _private(view):
-    return login_required(private(view))
-
-
-def _edition(request, slug, action):
-    """The edition with ``slug`` if the user may do ``action`` to it (else 404 or 403)."""
-    edition = get_object_or_404(Edition, slug=slug)
-    permissions.require(request.user, action, edition)
-    return edition
-
-
-@_private
+@organiser_page
 @require_safe
 def versions(request, slug):
-    edition = _edition(request, slug, Action.VIEW_PERSONAL_DATA)
+    edition = permissions.require_edition(request.user, slug, Action.VIEW_PERSONAL_DATA)
     lists = list(
         SecurityList.objects.filter(edition=edition)
         .select_related("generated_by")
@@ -82,10 +69,10 @@ def versions(request, slug):
     )
 
 
-@_private
+@organiser_page
 @require_POST
 def generate(request, slug):
-    edition = _edition(request, slug, Action.MANAGE)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     if not security_list.can_generate(edition):
         messages.error(
             request,
@@ -105,10 +92,10 @@ def generate(request, slug):
     return redirect("security:list", slug=edition.slug)
 
 
-@_private
+@organiser_page
 @require_safe
 def download(request, slug, number, export_format, changes_only=False):
-    edition = _edition(request, slug, Action.VIEW_PERSONAL_DATA)
+    edition = permissions.require_edition(request.user, slug, Action.VIEW_PERSONAL_DATA)
     if export_format not in ExportFormat.values:
         raise Http404
     version = get_object_or_404(SecurityList, edition=edition, number=number)

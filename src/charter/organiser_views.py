@@ -39,7 +39,6 @@ from charter.organiser_forms import (
     SignatureFilterForm,
     VersionForm,
 )
-from events.models import Edition
 from network.models import Organisation
 from ptce.decorators import private
 
@@ -253,13 +252,6 @@ def revoke(request, pk):
 # The ceremony of a national day ------------------------------------------------------------
 
 
-def _edition(request, slug):
-    """The edition with ``slug`` if the user may manage it (else 404 or 403)."""
-    edition = get_object_or_404(Edition, slug=slug)
-    permissions.require(request.user, Action.MANAGE, edition)
-    return edition
-
-
 def _ceremony(edition):
     return Ceremony.objects.select_related("version").filter(edition=edition).first()
 
@@ -326,14 +318,14 @@ def _ceremony_page(request, edition, ceremony, *, bound=None):
 @_page
 @require_safe
 def ceremony(request, slug):
-    edition = _edition(request, slug)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     return _ceremony_page(request, edition, _ceremony(edition))
 
 
 @login_required
 @require_POST
 def ceremony_open(request, slug):
-    edition = _edition(request, slug)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     form = OpenCeremonyForm(request.POST, versions=CharterVersion.objects.filter(is_open=True))
     if not form.is_valid():
         messages.error(
@@ -354,7 +346,7 @@ def ceremony_open(request, slug):
 @login_required
 @require_POST
 def ceremony_close(request, slug):
-    edition = _edition(request, slug)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     ceremony = get_object_or_404(Ceremony, edition=edition)
     if not ceremony.is_open:
         messages.info(request, _("The ceremony was already closed."))
@@ -367,7 +359,7 @@ def ceremony_close(request, slug):
 @login_required
 @require_POST
 def ceremony_reopen(request, slug):
-    edition = _edition(request, slug)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     ceremony = get_object_or_404(Ceremony.objects.select_related("version"), edition=edition)
     if ceremony.is_open:
         messages.info(request, _("The ceremony is already open."))
@@ -385,7 +377,7 @@ def ceremony_reopen(request, slug):
 @require_POST
 def ceremony_record(request, slug, organisation):
     """Record the signature that ``organisation``'s representative just made on stage."""
-    edition = _edition(request, slug)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     ceremony = get_object_or_404(Ceremony.objects.select_related("version"), edition=edition)
     organisation = get_object_or_404(Organisation, pk=organisation, kind__in=SIGNING_KINDS)
     representatives = ceremonies.admitted_representatives(edition, organisation)

@@ -2,6 +2,8 @@
 
 from functools import wraps
 
+from django.contrib.auth.decorators import login_required
+
 
 def private(view):
     """For pages that show personal data or carry a secret in their address: kept by no
@@ -36,3 +38,9 @@ def secret_address(view=None, *, referrer="no-referrer"):
         return wrapped
 
     return decorator(view) if view is not None else decorator
+
+
+def organiser_page(view):
+    """For the organisers' pages: a login first (anonymous visitors go to the login page),
+    and, as they show personal data or figures, :func:`private`."""
+    return login_required(private(view))

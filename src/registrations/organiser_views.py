@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions
 from accounts.enums import Action
-from events.models import Edition
 from events.schemas import absolute
 from outbox.enums import MessageStatus
 from outbox.models import Message
@@ -66,13 +65,6 @@ def _labelled(mails):
     return mails
 
 
-def _edition(request, slug, action):
-    """The edition with ``slug`` if the user may do ``action`` to it (else 404 or 403)."""
-    edition = get_object_or_404(Edition, slug=slug)
-    permissions.require(request.user, action, edition)
-    return edition
-
-
 def _registration(edition, pk):
     return get_object_or_404(
         Registration.objects.select_related("category", "organisation", "invitation", "booking"),
@@ -99,7 +91,7 @@ def _invitation_link(invitation):
 @never_cache
 @require_GET
 def registration_list(request, slug):
-    edition = _edition(request, slug, Action.VIEW_PERSONAL_DATA)
+    edition = permissions.require_edition(request.user, slug, Action.VIEW_PERSONAL_DATA)
     counts = figures.availability(edition)
     categories = [row.category for row in counts.categories]
     form = RegistrationFilterForm(request.GET, categories=categories)
@@ -137,7 +129,7 @@ def registration_list(request, slug):
 @never_cache
 @require_GET
 def registration_detail(request, slug, pk):
-    edition = _edition(request, slug, Action.VIEW_PERSONAL_DATA)
+    edition = permissions.require_edition(request.user, slug, Action.VIEW_PERSONAL_DATA)
     registration = _registration(edition, pk)
     mails = emails.messages_about(registration).order_by("-created_at", "-pk")
     return render(
@@ -158,7 +150,7 @@ def registration_detail(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def cancel(request, slug, pk):
     """A confirmation page; its POST cancels and gives the seat to the waiting list."""
-    edition = _edition(request, slug, Action.MANAGE)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     registration = _registration(edition, pk)
     if request.method == "POST":
         if not registration.is_active:
@@ -190,7 +182,7 @@ def _promoted_message(promoted):
 @login_required
 @require_POST
 def promote(request, slug, pk):
-    edition = _edition(request, slug, Action.MANAGE)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     registration = _registration(edition, pk)
     try:
         capacity.promote(registration)
@@ -212,7 +204,7 @@ def promote(request, slug, pk):
 @require_POST
 def resend(request, slug, pk):
     """Send the confirmation (or the waiting-list email) again, as a new email."""
-    edition = _edition(request, slug, Action.MANAGE)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     registration = _registration(edition, pk)
     if not registration.is_active:
         messages.error(request, _("A cancelled registration has no confirmation to send."))
@@ -231,7 +223,7 @@ def resend(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def add(request, slug):
     """Add one person, in any category, also after closing: never beyond a limit."""
-    edition = _edition(request, slug, Action.MANAGE)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     form = AddPersonForm(request.POST if request.method == "POST" else None, edition=edition)
     if request.method == "POST" and form.is_valid():
         try:
@@ -294,7 +286,7 @@ def _invitations_page(request, edition, *, invite_form=None, group_form=None, st
 @never_cache
 @require_GET
 def invitations(request, slug):
-    edition = _edition(request, slug, Action.VIEW_PERSONAL_DATA)
+    edition = permissions.require_edition(request.user, slug, Action.VIEW_PERSONAL_DATA)
     return _invitations_page(request, edition)
 
 
@@ -302,7 +294,7 @@ def invitations(request, slug):
 @require_POST
 def invite(request, slug):
     """Create a personal invitation and email its link to the guest."""
-    edition = _edition(request, slug, Action.MANAGE)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     form = InvitationForm(request.POST, edition=edition, prefix="invite")
     if form.is_valid():
         counts = figures.availability(edition)
@@ -337,7 +329,7 @@ def invite(request, slug):
 @login_required
 @require_POST
 def group_code(request, slug):
-    edition = _edition(request, slug, Action.MANAGE)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     form = GroupCodeForm(request.POST, edition=edition, prefix="group")
     if form.is_valid():
         form.instance.created_by = request.user
@@ -355,7 +347,7 @@ def group_code(request, slug):
 @require_POST
 def revoke(request, slug, pk):
     """Revoke an invitation: its link or code stops working and a held seat is freed."""
-    edition = _edition(request, slug, Action.MANAGE)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     invitation = get_object_or_404(Invitation, edition=edition, pk=pk)
     if invitation.revoked_at is not None:
         messages.info(request, _("This invitation was already revoked."))
@@ -374,7 +366,7 @@ def revoke(request, slug, pk):
 @never_cache
 @require_GET
 def failed_emails(request, slug):
-    edition = _edition(request, slug, Action.VIEW_PERSONAL_DATA)
+    edition = permissions.require_edition(request.user, slug, Action.VIEW_PERSONAL_DATA)
     # An email sent again (or written again, e.g. a confirmation resent) is a newer message of
     # the same kind to the same person: the failed one is then dealt with.
     newer = Message.objects.filter(
@@ -405,7 +397,7 @@ def failed_emails(request, slug):
 @require_POST
 def resend_email(request, slug, pk):
     """Send a failed email again, as a new email (the failed one stays in the record)."""
-    edition = _edition(request, slug, Action.MANAGE)
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     message = Message.objects.for_edition(edition).filter(pk=pk).first()
     if message is None:
         raise Http404
