@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer
 
 from accounts.models import ApiToken
+from accounts.permissions import limit_to_token
 
 router = Router(tags=["accounts"])
 
@@ -15,15 +16,16 @@ router = Router(tags=["accounts"])
 class BearerAuth(HttpBearer):
     """``Authorization: Bearer <token>``: the token's user, with that user's roles.
 
-    On success ``request.auth`` and ``request.user`` are the token's user and
-    ``request.api_token`` the token; an unknown or revoked token (or one whose user was
-    deactivated) answers 401.
+    On success ``request.auth`` and ``request.user`` are the token's user, narrowed to the
+    token's scopes and edition, and ``request.api_token`` the token; an unknown or revoked
+    token (or one whose user was deactivated) answers 401.
     """
 
     def authenticate(self, request, token):
         api_token = ApiToken.objects.resolve(token)
         if api_token is None:
             return None
+        limit_to_token(api_token.user, api_token)
         request.api_token = api_token
         request.user = api_token.user
         return api_token.user

@@ -29,3 +29,16 @@ ROLE_ACTIONS = {
 
 #: Roles that work on content through the admin site.
 STAFF_ROLES = frozenset({Role.ORGANISER, Role.EDITOR})
+
+
+class AuditAction(models.TextChoices):
+    """What an audit log entry records."""
+
+    EXPORT = "export", _("Export of personal data")
+    MESSAGE = "message", _("Message to attendees")
+    ERASURE = "erasure", _("Erasure of a person's data")
+    DATA_REQUEST = "data_request", _("Copy of a person's data")
+    RETENTION = "retention", _("Scheduled deletion of personal data")
+    TOKEN = "token", _("API token created or revoked")
+    ROLE = "role", _("Role given or withdrawn")
+    ACCOUNT = "account", _("Account security")

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import Role
+from accounts.enums import Action, AuditAction, Role
 
 #: How often a token's "last used" time is written, at most.
 USE_NOTED_EVERY = dt.timedelta(minutes=1)
@@ -110,7 +110,8 @@ class ApiTokenQuerySet(models.QuerySet):
 
 
 class ApiToken(models.Model):
-    """A bearer token acting for its user, with exactly that user's roles.
+    """A bearer token acting for its user, never beyond that user's roles, and narrowed by its
+    ``scopes`` (the actions it may do; empty: none) and optionally to one ``edition``.
 
     Only a SHA-256 digest is stored: the token itself is shown once, when it is made.
     """
@@ -121,6 +122,29 @@ class ApiToken(models.Model):
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
+    scopes = models.JSONField(
+        _("allowed actions"),
+        default=list,
+        blank=True,
+        help_text=_("What the token may do, within its user's roles."),
+    )
+    edition = models.ForeignKey(
+        "events.Edition",
+        verbose_name=_("edition"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        help_text=_("Leave empty for every edition its user may work on."),
+    )
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
     hint = models.CharField(
         _("first characters"), max_length=16, editable=False, help_text=_("To tell tokens apart.")
@@ -144,9 +168,19 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user, *, name=""):
-        """Create a token for ``user``; return ``(token, raw)``. ``raw`` is never stored."""
-        token = cls(user=user, name=name)
+    def issue(cls, user, *, name="", scopes=None, edition=None, created_by=None):
+        """Create a token for ``user``; return ``(token, raw)``. ``raw`` is never stored.
+
+        ``scopes`` defaults to every action (the token then does what its user may do)."""
+        if scopes is None:
+            scopes = list(Action.values)
+        token = cls(
+            user=user,
+            name=name,
+            scopes=sorted({Action(scope).value for scope in scopes}),
+            edition=edition,
+            created_by=created_by,
+        )
         raw = token.set_new_secret()
         token.save()
         return token, raw
@@ -166,3 +200,47 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class AuditEntry(models.Model):
+    """One line of the audit log: who did what to personal data, when, and to how many people.
+
+    Written by :func:`accounts.audit.record` (exports, messages, erasures, the retention job,
+    tokens, roles). The user's name is copied into ``actor`` so that the line still says who
+    it was once the account is deleted. Entries hold no personal data of attendees: counts
+    and what was exported, never names or addresses.
+    """
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    actor = models.CharField(
+        _("who"), max_length=150, help_text=_("The username, or the system job that acted.")
+    )
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    edition = models.ForeignKey(
+        "events.Edition",
+        verbose_name=_("edition"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    what = models.CharField(_("what"), max_length=200)
+    people = models.PositiveIntegerField(_("number of people"), default=0)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["edition", "-at"], name="audit_edition_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.what}"

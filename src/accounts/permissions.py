@@ -14,6 +14,10 @@ edition:
 What each role allows is the table ``accounts.enums.ROLE_ACTIONS``. Superusers may do
 everything; inactive and anonymous users nothing.
 
+A request made with an API token is narrowed further by the token (:func:`limit_to_token`):
+only the actions in its scopes, and only its edition when it names one. The token never
+adds anything to its user's roles.
+
 A user's roles are read from the database once, at the first check, and kept on the user
 object (so once per request): no query per check. Code that changes memberships or an
 edition's organisers and checks again with the same user object calls :func:`forget` first.
@@ -30,6 +34,7 @@ from events.models import Edition, Venue
 from network.models import Organisation
 
 _CACHE_ATTRIBUTE = "_ptce_roles"
+_TOKEN_ATTRIBUTE = "_ptce_token_limits"  # noqa: S105 (an attribute name)
 _NO_ROLES = frozenset()
 
 
@@ -85,6 +90,58 @@ def forget(user):
         delattr(user, _CACHE_ATTRIBUTE)
 
 
+@dataclass(frozen=True)
+class TokenLimits:
+    """What an API token narrows its user's rights to."""
+
+    actions: frozenset
+    edition_id: int | None
+
+    def allow(self, action, edition_id=None, *, organisation_wide=False):
+        if action not in self.actions:
+            return False
+        if self.edition_id is None:
+            return True
+        return not organisation_wide and edition_id == self.edition_id
+
+
+def limit_to_token(user, token):
+    """Narrow ``user`` (the user object of this request) to what ``token`` allows."""
+    setattr(
+        user,
+        _TOKEN_ATTRIBUTE,
+        TokenLimits(
+            actions=frozenset(Action(scope) for scope in token.scopes if scope in Action.values),
+            edition_id=token.edition_id,
+        ),
+    )
+
+
+def _token_limits(user):
+    return getattr(user, _TOKEN_ATTRIBUTE, None)
+
+
+def _edition_id_of(obj):
+    """The edition ``obj`` belongs to, or ``None`` for organisations and venues."""
+    if isinstance(obj, Edition):
+        return obj.pk
+    if isinstance(obj, Organisation | Venue):
+        return None
+    if hasattr(obj, "edition_id"):
+        return obj.edition_id
+    edition = getattr(obj, "edition", None)
+    return edition.pk if isinstance(edition, Edition) else None
+
+
+def _token_allows(user, action, obj):
+    limits = _token_limits(user)
+    if limits is None:
+        return True
+    return limits.allow(
+        action, _edition_id_of(obj), organisation_wide=isinstance(obj, Organisation | Venue)
+    )
+
+
 def _is_active(user):
     return user is not None and user.is_authenticated and user.is_active
 
@@ -115,9 +172,12 @@ def can(user, action, obj):
     """Whether ``user`` may do ``action`` (an :class:`~accounts.enums.Action`) to ``obj``."""
     if not _is_active(user):
         return False
+    action = Action(action)
+    if not _token_allows(user, action, obj):
+        return False
     if user.is_superuser:
         return True
-    return _allows(_roles_on(user, obj), Action(action))
+    return _allows(_roles_on(user, obj), action)
 
 
 def require(user, action, obj):
@@ -130,20 +190,30 @@ def editions_for(user, action):
     """The editions on which ``user`` may do ``action``, as a queryset."""
     if not _is_active(user):
         return Edition.objects.none()
-    if user.is_superuser:
-        return Edition.objects.all()
     action = Action(action)
-    ids = [pk for pk, roles in roles_of(user).by_edition.items() if _allows(roles, action)]
-    return Edition.objects.filter(pk__in=ids)
+    limits = _token_limits(user)
+    if limits is not None and action not in limits.actions:
+        return Edition.objects.none()
+    if user.is_superuser:
+        editions = Edition.objects.all()
+    else:
+        ids = [pk for pk, roles in roles_of(user).by_edition.items() if _allows(roles, action)]
+        editions = Edition.objects.filter(pk__in=ids)
+    if limits is not None and limits.edition_id is not None:
+        editions = editions.filter(pk=limits.edition_id)
+    return editions
 
 
 def organisations_for(user, action):
     """The organisations on which ``user`` may do ``action`` (roles not narrowed to an edition)."""
     if not _is_active(user):
         return Organisation.objects.none()
+    action = Action(action)
+    limits = _token_limits(user)
+    if limits is not None and not limits.allow(action, organisation_wide=True):
+        return Organisation.objects.none()
     if user.is_superuser:
         return Organisation.objects.all()
-    action = Action(action)
     ids = [pk for pk, roles in roles_of(user).by_organisation.items() if _allows(roles, action)]
     return Organisation.objects.filter(pk__in=ids)
 
@@ -152,18 +222,30 @@ def on_any_edition(user, action):
     """Whether ``user`` may do ``action`` on at least one edition (without a query once read)."""
     if not _is_active(user):
         return False
+    action = Action(action)
+    limits = _token_limits(user)
+    if limits is not None:
+        if action not in limits.actions:
+            return False
+        if limits.edition_id is not None:
+            roles = roles_of(user).on_edition(limits.edition_id)
+            return user.is_superuser or _allows(roles, action)
     if user.is_superuser:
         return True
-    return any(_allows(roles, Action(action)) for roles in roles_of(user).by_edition.values())
+    return any(_allows(roles, action) for roles in roles_of(user).by_edition.values())
 
 
 def on_any_organisation(user, action):
     """Whether ``user`` may do ``action`` on at least one organisation as a whole."""
     if not _is_active(user):
         return False
+    action = Action(action)
+    limits = _token_limits(user)
+    if limits is not None and not limits.allow(action, organisation_wide=True):
+        return False
     if user.is_superuser:
         return True
-    return any(_allows(roles, Action(action)) for roles in roles_of(user).by_organisation.values())
+    return any(_allows(roles, action) for roles in roles_of(user).by_organisation.values())
 
 
 def can_open_admin(user):

@@ -2,6 +2,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -142,6 +143,30 @@ class Edition(models.Model):
         help_text=_(
             "Show the names and organisations of the attendees who agreed to appear in it."
         ),
+    )
+    venue_data_retention_days = models.PositiveSmallIntegerField(
+        _("venue details kept for (days)"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "Days after the day when the date of birth and the other details only the venue "
+            "asked for are deleted, with the stored security lists (1: the day after)."
+        ),
+    )
+    personal_data_retention_days = models.PositiveSmallIntegerField(
+        _("personal data kept for (days)"),
+        default=180,
+        validators=[MinValueValidator(1), MaxValueValidator(1095)],
+        help_text=_(
+            "Days after the day when the attendees' names, addresses and other personal data "
+            "are anonymised; the anonymous figures are kept."
+        ),
+    )
+    venue_data_deleted_at = models.DateTimeField(
+        _("venue details deleted"), null=True, blank=True, editable=False
+    )
+    personal_data_anonymised_at = models.DateTimeField(
+        _("personal data anonymised"), null=True, blank=True, editable=False
     )
     status = models.CharField(
         _("status"), max_length=16, choices=EditionStatus.choices, default=EditionStatus.DRAFT

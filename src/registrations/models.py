@@ -297,6 +297,9 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     # The attendee answered "still coming" to the reconfirmation email.
     reconfirmed_at = models.DateTimeField(_("reconfirmed"), null=True, blank=True)
+    # Erased on request or by the retention job: the personal fields are emptied and the row
+    # stays, with its edition, category, organisation and status, for the anonymous figures.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = RegistrationQuerySet.as_manager()
@@ -333,3 +336,45 @@ class Registration(models.Model):
     @property
     def organisation_label(self):
         return self.organisation.name if self.organisation else self.organisation_name
+
+
+class Announcement(models.Model):
+    """A message an organiser sent to a chosen group of an edition's attendees.
+
+    Each recipient's email goes through the outbox (kind ``registrations.announcement``, the
+    announcement's pk as object), queued in the transaction that creates this row. The row
+    is the log: who sent what to which group, and to how many people.
+    """
+
+    edition = models.ForeignKey(
+        "events.Edition",
+        verbose_name=_("edition"),
+        on_delete=models.CASCADE,
+        related_name="announcements",
+    )
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    audience = models.JSONField(
+        _("recipients"),
+        default=dict,
+        blank=True,
+        help_text=_("The group chosen: statuses, categories, and other filters."),
+    )
+    recipients = models.PositiveIntegerField(_("number of recipients"), default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message to attendees")
+        verbose_name_plural = _("messages to attendees")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.subject
