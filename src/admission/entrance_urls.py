@@ -1,0 +1,3 @@
+"""(Issue 7: being built.)"""
+
+urlpatterns = []
