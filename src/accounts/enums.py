@@ -27,9 +27,6 @@ ROLE_ACTIONS = {
     Role.VIEWER: frozenset({Action.VIEW_FIGURES}),
 }
 
-#: Roles that work on content through the admin site.
-STAFF_ROLES = frozenset({Role.ORGANISER, Role.EDITOR})
-
 
 class AuditAction(models.TextChoices):
     """What an audit log entry records."""

@@ -1,4 +1,4 @@
-"""Who may do what: the one permission rule that views, the API, the admin and commands call.
+"""Who may do what: the one permission rule that views, the API and commands call.
 
 A user's role comes from a :class:`~accounts.models.Membership`: a role given by an
 organisation, optionally narrowed to one edition. A membership applies to an object when the
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from accounts.enums import ROLE_ACTIONS, STAFF_ROLES, Action
+from accounts.enums import ROLE_ACTIONS, Action
 from accounts.models import Membership
 from events.models import Edition, Venue
 from network.models import Organisation
@@ -249,10 +249,9 @@ def on_any_organisation(user, action):
 
 
 def can_open_admin(user):
-    """Whether ``user`` may open the admin site: superusers, organisers and editors."""
-    if not _is_active(user):
-        return False
-    return user.is_superuser or bool(roles_of(user).all & STAFF_ROLES)
+    """Whether ``user`` may open the admin site: active superusers only. Organisers and
+    editors work in the organisers' area (the pages under ``…/gestion/``)."""
+    return _is_active(user) and user.is_superuser
 
 
 def can_manage_directory(user):

@@ -1,33 +1,19 @@
-"""The venue's entrances in the admin, for the organisers of their edition.
+"""The venue's entrances in the admin, for superusers (organisers work on them on their own
+pages, :mod:`admission.entrance_views`).
 
 An entrance is what an agent picks on the check-in app and what every scan records; its code
-(slug) is what devices send. Only the edition's organisers (``manage``) see and change them.
-An entrance with scans cannot be deleted (the log keeps where each person came in).
+(slug) is what devices send. An entrance with scans cannot be deleted (the log keeps where
+each person came in: the database protects it).
 """
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import Action
+from accounts.admin import SuperuserOnlyMixin
 from admission.models import Entrance
-from events.admin import EditionBoundAdmin, SlugPerEditionForm
-
-
-class EntranceForm(SlugPerEditionForm):
-    slug_taken = _("Another entrance of this edition has this code.")
-
-    class Meta:
-        model = Entrance
-        fields = "__all__"
 
 
 @admin.register(Entrance)
-class EntranceAdmin(EditionBoundAdmin):
-    # Scans point to the entrance: it never moves to another edition.
-    form = EntranceForm
-    view_action = Action.MANAGE
-    change_action = Action.MANAGE
-    delete_action = Action.MANAGE
+class EntranceAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "edition", "position")
     list_filter = (("edition", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("edition",)
@@ -35,3 +21,7 @@ class EntranceAdmin(EditionBoundAdmin):
     ordering = ("-edition__date", "position", "pk")
     prepopulated_fields = {"slug": ("name",)}
     fields = ("edition", "name", "slug", "position")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Scans point to the entrance: it never moves to another edition.
+        return ("edition",) if obj is not None else ()

@@ -1,24 +1,25 @@
-"""Organiser editing of editions, venues, programme sessions and speakers (Django admin).
+"""Editions, venues, programme sessions and speakers in the admin, for superusers.
 
-Who sees and changes what comes from ``accounts.permissions`` (see
-``accounts.admin.RoleScopedAdminMixin``): organisers and editors of the organisations that
-organise an edition; the settings of an edition (dates, capacity, registration, security
-list, organisers, status) only by its organisers.
+The admin site is for superusers only (``accounts.permissions.can_open_admin``); organisers
+and editors edit editions, venues and the programme on the organiser pages
+(:mod:`events.edit_views`), which apply the roles.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts import permissions
-from accounts.admin import RoleScopedAdminMixin, RoleScopedForm, RoleScopedInlineMixin
-from accounts.enums import Action
 from events.enums import SecurityField
 from events.models import Edition, Session, Speaker, Venue
 
+# Addresses typed without a scheme are https ones (Django 6's default, chosen now).
+URL_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 
-class EditionForm(RoleScopedForm):
+
+class EditionForm(forms.ModelForm):
     security_fields = forms.MultipleChoiceField(
         label=capfirst(Edition._meta.get_field("security_fields").verbose_name),
         choices=SecurityField.choices,
@@ -29,13 +30,15 @@ class EditionForm(RoleScopedForm):
 
     class Meta:
         model = Edition
-        fields = "__all__"
+        # The admin's own list of fields applies.
+        fields = ("security_fields",)
 
 
-class SessionForm(RoleScopedForm):
+class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
-        fields = "__all__"
+        # The admin's own list of fields applies.
+        fields = ("edition", "speakers")
 
     def clean(self):
         cleaned_data = super().clean()
@@ -53,7 +56,7 @@ class SessionForm(RoleScopedForm):
         return cleaned_data
 
 
-class SessionInline(RoleScopedInlineMixin, admin.TabularInline):
+class SessionInline(admin.TabularInline):
     """The programme, edited with the edition. Each session is checked against the edition
     as submitted in the same form (new hours, or an edition not saved yet)."""
 
@@ -65,55 +68,8 @@ class SessionInline(RoleScopedInlineMixin, admin.TabularInline):
     show_change_link = True
 
 
-class EditionScopedAdmin(RoleScopedAdminMixin, admin.ModelAdmin):
-    """For models that belong to an edition (sessions, speakers, registration categories,
-    entrances): seen on the editions where the user has ``view_action``, created on and
-    moved to those where they have ``change_action``."""
-
-    def scope(self, queryset, user):
-        return queryset.filter(edition__in=permissions.editions_for(user, self.view_action))
-
-    def acts_somewhere(self, user, action):
-        return permissions.on_any_edition(user, action)
-
-    def may_add(self, user):
-        return permissions.on_any_edition(user, self.change_action)
-
-    def choice_querysets(self, user):
-        return {"edition": permissions.editions_for(user, self.change_action)}
-
-
-class SlugPerEditionForm(RoleScopedForm):
-    """For a model whose ``slug`` is unique within its edition, edited in an
-    :class:`EditionBoundAdmin`. ``slug_taken``: the error shown on a taken slug."""
-
-    slug_taken = None
-
-    def clean(self):
-        cleaned_data = super().clean()
-        # The edition is read-only once the object exists, so Django's check of the
-        # (edition, slug) constraint, which skips constraints on fields not in the form,
-        # is made here.
-        edition = cleaned_data.get("edition") or getattr(self.instance, "edition", None)
-        slug = cleaned_data.get("slug")
-        if edition is not None and slug:
-            taken = self._meta.model.objects.filter(edition=edition, slug=slug)
-            if taken.exclude(pk=self.instance.pk).exists():
-                self.add_error("slug", self.slug_taken)
-        return cleaned_data
-
-
-class EditionBoundAdmin(EditionScopedAdmin):
-    """For objects that never move to another edition once created (what points to them,
-    registrations or scans, belongs to that edition): the edition is read-only on change."""
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
-        return (*readonly, "edition") if obj is not None else readonly
-
-
 @admin.register(Edition)
-class EditionAdmin(RoleScopedAdminMixin, admin.ModelAdmin):
+class EditionAdmin(admin.ModelAdmin):
     form = EditionForm
     inlines = [SessionInline]
     list_display = ("title", "date", "status", "venue", "capacity", "is_demonstration")
@@ -158,54 +114,36 @@ class EditionAdmin(RoleScopedAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
+        (
+            _("Personal data"),
+            {"fields": ("venue_data_retention_days", "personal_data_retention_days")},
+        ),
         (_("Organisers and partners"), {"fields": ("organisers", "partners")}),
     )
-    #: What editors may not change: only the edition's organisers may.
-    manage_fields = (
-        "number",
-        "slug",
-        "status",
-        "is_demonstration",
-        "date",
-        "capacity",
-        "has_waiting_list",
-        "participant_list_is_public",
-        "reconfirmation_days",
-        "registration_opens_at",
-        "registration_closes_at",
-        "id_required",
-        "security_fields",
-        "security_list_first_deadline",
-        "security_list_final_deadline",
-        "organisers",
-    )
-    delete_action = Action.MANAGE
 
-    def scope(self, queryset, user):
-        return queryset.filter(pk__in=permissions.editions_for(user, self.view_action))
+    def save_model(self, request, obj, form, change):
+        old = form.initial.get("capacity") if change else None
+        super().save_model(request, obj, form, change)
+        if old is not None and (obj.capacity is None or obj.capacity > old):
+            # Imported here: registrations builds on events, not the other way round.
+            from registrations.capacity import fill_freed_seats
 
-    def acts_somewhere(self, user, action):
-        return permissions.on_any_edition(user, action)
-
-    def may_add(self, user):
-        return permissions.on_any_organisation(user, Action.MANAGE)
-
-    def choice_querysets(self, user):
-        return {
-            "organisers": permissions.organisations_for(user, Action.MANAGE),
-            "venue": Venue.objects.filter(
-                owner__in=permissions.organisations_for(user, Action.EDIT_CONTENT)
-            ),
-        }
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # The organisers may have changed: the user's roles on this edition with them.
-        permissions.forget(request.user)
+            promoted = fill_freed_seats(obj)
+            if promoted:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d person of the waiting list got a seat and is emailed.",
+                        "%(count)d people of the waiting list got a seat and are emailed.",
+                        len(promoted),
+                    )
+                    % {"count": len(promoted)},
+                    messages.SUCCESS,
+                )
 
 
 @admin.register(Session)
-class SessionAdmin(EditionScopedAdmin):
+class SessionAdmin(admin.ModelAdmin):
     form = SessionForm
     list_display = ("title", "edition", "start_time", "end_time", "kind", "room")
     list_display_links = ("title",)
@@ -226,13 +164,9 @@ class SessionAdmin(EditionScopedAdmin):
         "organisations",
     )
 
-    def choice_querysets(self, user):
-        editions = permissions.editions_for(user, Action.EDIT_CONTENT)
-        return {"edition": editions, "speakers": Speaker.objects.filter(edition__in=editions)}
-
 
 @admin.register(Speaker)
-class SpeakerAdmin(EditionScopedAdmin):
+class SpeakerAdmin(admin.ModelAdmin):
     list_display = ("name", "edition", "role", "organisation_name")
     list_filter = (("edition", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("edition", "organisation")
@@ -247,21 +181,11 @@ class SpeakerAdmin(EditionScopedAdmin):
 
 
 @admin.register(Venue)
-class VenueAdmin(RoleScopedAdminMixin, admin.ModelAdmin):
+class VenueAdmin(admin.ModelAdmin):
     list_display = ("name", "city", "owner", "is_fictional")
     list_filter = ("is_fictional", ("owner", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("owner",)
     search_fields = ("name", "city", "street_address")
     ordering = ("name", "pk")
-
-    def scope(self, queryset, user):
-        return queryset.filter(owner__in=permissions.organisations_for(user, self.view_action))
-
-    def acts_somewhere(self, user, action):
-        return permissions.on_any_organisation(user, action)
-
-    def may_add(self, user):
-        return permissions.on_any_organisation(user, Action.EDIT_CONTENT)
-
-    def choice_querysets(self, user):
-        return {"owner": permissions.organisations_for(user, Action.EDIT_CONTENT)}
+    autocomplete_fields = ("owner",)
+    formfield_overrides = URL_OVERRIDES

@@ -30,16 +30,22 @@ class PtceAdminSite(admin.AdminSite):
     index_title = _("Editions, programme and organisations")
 
     def has_permission(self, request):
+        from accounts import second_factor
         from accounts.permissions import can_open_admin
 
-        return can_open_admin(request.user)
+        return can_open_admin(request.user) and not second_factor.needs_verification(request)
 
     def admin_view(self, view, cacheable=False):
         from django.contrib.auth.views import redirect_to_login
 
+        from accounts import second_factor
+
         guarded = super().admin_view(view, cacheable)
 
         def inner(request, *args, **kwargs):
+            if second_factor.needs_verification(request):
+                # The password alone opens nothing: the second factor (or enrolment) first.
+                return second_factor.verification_redirect(request)
             if not self.has_permission(request):
                 # Straight to our login page rather than through the admin's own.
                 return redirect_to_login(request.get_full_path())
@@ -61,6 +67,10 @@ class PtceAdminSite(admin.AdminSite):
             target = index
         if self.has_permission(request):
             return HttpResponseRedirect(target)
+        from accounts import second_factor
+
+        if second_factor.needs_verification(request):
+            return second_factor.verification_redirect(request)
         return redirect_to_login(target)
 
     def logout(self, request, extra_context=None):

@@ -1,19 +1,16 @@
-"""Registration categories in the admin, for the organisers of their edition; invitations and
-registrations read-only, for superusers (organisers work on them in the organiser pages,
-where every change goes through :mod:`registrations.capacity`).
+"""Registration categories in the admin; invitations and registrations read-only. The admin
+is for superusers; organisers work on categories on their own pages
+(:mod:`registrations.category_views`) and on registrations on the organiser pages, where
+every change goes through :mod:`registrations.capacity`.
 
-Categories hold the limits (quota, seats per organisation) that decide seats: like the
-edition's capacity, only the edition's organisers (``manage``) see and change them. Saving a
-higher limit gives the seats it frees to the waiting list at once.
+Saving a higher limit (quota, seats per organisation) gives the seats it frees to the
+waiting list at once.
 """
 
 from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.admin import SuperuserOnlyMixin
-from accounts.enums import Action
-from events.admin import EditionBoundAdmin, SlugPerEditionForm
 from registrations import capacity
 from registrations.models import Category, Invitation, Registration
 
@@ -21,21 +18,8 @@ from registrations.models import Category, Invitation, Registration
 LIMIT_FIELDS = ("quota", "organisation_cap")
 
 
-class CategoryForm(SlugPerEditionForm):
-    slug_taken = _("Another category of this edition has this slug.")
-
-    class Meta:
-        model = Category
-        fields = "__all__"
-
-
 @admin.register(Category)
-class CategoryAdmin(EditionBoundAdmin):
-    # A category's registrations belong to its edition: it never moves to another one.
-    form = CategoryForm
-    view_action = Action.MANAGE
-    change_action = Action.MANAGE
-    delete_action = Action.MANAGE
+class CategoryAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "edition", "quota", "organisation_cap", "is_public", "position")
     list_filter = (("edition", admin.RelatedOnlyFieldListFilter), "is_public")
     list_select_related = ("edition",)
@@ -52,6 +36,10 @@ class CategoryAdmin(EditionBoundAdmin):
         "organisation_cap",
         "position",
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A category's registrations belong to its edition: it never moves to another one.
+        return ("edition",) if obj is not None else ()
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

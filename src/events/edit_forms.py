@@ -1,0 +1,290 @@
+"""Forms of the organiser pages that edit an edition, its venue and its programme.
+
+:class:`EditForm` is the base of every editing form of the organisers' area (categories and
+entrances use it too): date and time inputs the browser understands, addresses typed
+without a scheme taken as https ones, and a model's ``clean()`` that blames a field the form
+does not show reported at the top of the form, named, instead of failing.
+"""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.utils.text import capfirst, slugify
+from django.utils.translation import gettext_lazy as _
+
+from events.enums import SecurityField
+from events.models import Edition, Session, Speaker, Venue
+from network.models import Organisation
+
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+TIME_INPUT = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+MOMENT_INPUT = forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"})
+
+
+def https_by_default(field, **kwargs):
+    """Addresses typed without a scheme are https ones (Django 6's default, chosen now)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class EditForm(forms.ModelForm):
+    """A model form whose model validation may speak of fields it does not show."""
+
+    def add_error(self, field, error):
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            remapped = {}
+            for name, errors in error.error_dict.items():
+                if name != NON_FIELD_ERRORS and name not in self.fields:
+                    label = capfirst(self._meta.model._meta.get_field(name).verbose_name)
+                    errors = [
+                        ValidationError(
+                            _("%(field)s: %(message)s"),
+                            params={"field": label, "message": message},
+                        )
+                        for message in ValidationError(errors).messages
+                    ]
+                    name = NON_FIELD_ERRORS
+                remapped.setdefault(name, []).extend(errors)
+            error = ValidationError(remapped)
+        super().add_error(field, error)
+
+
+class SlugPerEditionForm(EditForm):
+    """For a model whose ``slug`` is unique within its edition; the instance carries its
+    edition. An empty slug is made from ``slug_source``. ``slug_taken``: the error on a
+    taken slug (the edition is not a form field, so Django would not check it)."""
+
+    slug_source = "name"
+    slug_taken = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "slug" not in self.fields:
+            return cleaned_data
+        slug = cleaned_data.get("slug") or slugify(cleaned_data.get(self.slug_source) or "")
+        if not slug:
+            if self.slug_source in cleaned_data:
+                self.add_error("slug", _("Give a code made of letters, digits and hyphens."))
+            return cleaned_data
+        slug = slug[: self._meta.model._meta.get_field("slug").max_length]
+        cleaned_data["slug"] = slug
+        taken = self._meta.model.objects.filter(edition=self.instance.edition, slug=slug)
+        if taken.exclude(pk=self.instance.pk).exists():
+            self.add_error("slug", self.slug_taken)
+        return cleaned_data
+
+
+# The edition -------------------------------------------------------------------------------
+
+#: What an editor may change: the content, not the settings.
+CONTENT_FIELDS = ("title", "summary", "description")
+
+
+class EditionContentForm(EditForm):
+    """An edition's text, for editors (``edit_content``)."""
+
+    class Meta:
+        model = Edition
+        fields = CONTENT_FIELDS
+
+    def sections(self):
+        return [(_("The day"), [self[name] for name in CONTENT_FIELDS])]
+
+
+#: The settings page's sections: a title and the fields under it.
+SETTINGS_SECTIONS = (
+    (
+        _("The day"),
+        (*CONTENT_FIELDS, "date", "start_time", "end_time", "venue", "status"),
+    ),
+    (
+        _("Registration"),
+        (
+            "capacity",
+            "has_waiting_list",
+            "registration_opens_at",
+            "registration_closes_at",
+            "participant_list_is_public",
+        ),
+    ),
+    (
+        _("The venue's security"),
+        (
+            "id_required",
+            "security_fields",
+            "security_list_first_deadline",
+            "security_list_final_deadline",
+            "reconfirmation_days",
+        ),
+    ),
+    (
+        _("Personal data"),
+        ("venue_data_retention_days", "personal_data_retention_days"),
+    ),
+)
+
+
+class EditionSettingsForm(EditForm):
+    """Everything of an edition its organisers (``manage``) change, in sections."""
+
+    security_fields = forms.MultipleChoiceField(
+        label=capfirst(Edition._meta.get_field("security_fields").verbose_name),
+        choices=SecurityField.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Beyond the names as on the ID: only what the venue asks for."),
+    )
+
+    class Meta:
+        model = Edition
+        fields = tuple(name for _title, names in SETTINGS_SECTIONS for name in names)
+        widgets = {
+            "date": DATE_INPUT,
+            "start_time": TIME_INPUT,
+            "end_time": TIME_INPUT,
+            "registration_opens_at": MOMENT_INPUT,
+            "registration_closes_at": MOMENT_INPUT,
+            "security_list_first_deadline": MOMENT_INPUT,
+            "security_list_final_deadline": MOMENT_INPUT,
+        }
+
+    def __init__(self, *args, venues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = venues
+        self.fields["venue"].help_text = _(
+            "The venues of your organisations; add or change one from this page."
+        )
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in SETTINGS_SECTIONS]
+
+
+class NewEditionForm(EditForm):
+    """A new edition, organised by one of the organisations whose organiser the user is."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organised by"), queryset=Organisation.objects.none(), empty_label=None
+    )
+
+    class Meta:
+        model = Edition
+        fields = ("title", "slug", "number", "summary", "date")
+        widgets = {"date": DATE_INPUT}
+        help_texts = {
+            "slug": _(
+                "The end of the day's address (letters, digits and hyphens); made from the "
+                "title when empty. It cannot be changed later."
+            )
+        }
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["slug"].required = False
+        self.order_fields(["organisation"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not cleaned_data.get("slug") and cleaned_data.get("title"):
+            cleaned_data["slug"] = slugify(cleaned_data["title"])[:80]
+            if not cleaned_data["slug"]:
+                self.add_error("slug", _("Give a code made of letters, digits and hyphens."))
+        return cleaned_data
+
+    def save(self, commit=True):
+        edition = super().save(commit=commit)
+        if commit:
+            edition.organisers.add(self.cleaned_data["organisation"])
+        return edition
+
+
+# The venue ---------------------------------------------------------------------------------
+
+
+class VenueForm(EditForm):
+    class Meta:
+        model = Venue
+        formfield_callback = https_by_default
+        fields = (
+            "name",
+            "street_address",
+            "postal_code",
+            "city",
+            "public_transport",
+            "accessibility",
+            "map_url",
+        )
+
+
+class NewVenueForm(VenueForm):
+    owner = forms.ModelChoiceField(
+        label=_("Owning organisation"),
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        help_text=_("Its organisers and editors may change this venue."),
+    )
+
+    class Meta(VenueForm.Meta):
+        fields = ("owner", *VenueForm.Meta.fields)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = organisations
+
+
+# The programme -----------------------------------------------------------------------------
+
+
+class SessionForm(EditForm):
+    """A session of the edition the instance carries; speakers of that edition only."""
+
+    class Meta:
+        model = Session
+        fields = (
+            "kind",
+            "start_time",
+            "end_time",
+            "title",
+            "description",
+            "room",
+            "is_illustrative",
+            "speakers",
+            "organisations",
+        )
+        widgets = {
+            "start_time": TIME_INPUT,
+            "end_time": TIME_INPUT,
+            "speakers": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["speakers"].queryset = Speaker.objects.filter(edition=self.instance.edition)
+        self.fields["organisations"].queryset = Organisation.objects.order_by("name", "pk")
+        self.fields["organisations"].widget.attrs["size"] = 8
+
+
+class SpeakerForm(SlugPerEditionForm):
+    slug_taken = _("Another speaker of this edition has this code.")
+
+    class Meta:
+        model = Speaker
+        fields = ("name", "slug", "role", "organisation", "affiliation", "bio")
+        labels = {"slug": _("code")}
+        help_texts = {
+            "slug": _(
+                "The end of the speaker's page address; made from the name when empty. "
+                "Changing it breaks links to the old address."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name", "pk")
+        self.fields["organisation"].help_text = _("When the organisation is in the directory.")

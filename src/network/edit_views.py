@@ -1,0 +1,154 @@
+"""Organiser pages of the directory: organisations, poles (members, territory,
+recognitions) and sectors, under ``annuaire/gestion/`` (namespace "directory_edit").
+
+The directory is national: every page needs ``accounts.permissions.can_manage_directory``
+(superusers and organisers of an organising organisation); anonymous visitors go to the
+login page, other users get the 403 page. Saving refreshes what derives from the poles
+concerned (:mod:`network.edit_forms`). Deleting organisations and poles stays with
+superusers, in the admin.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts import permissions
+from network import composition
+from network.edit_forms import (
+    LEGAL_FIELDS,
+    POLE_FORMSETS,
+    OrganisationForm,
+    OrganisationSearchForm,
+    PoleForm,
+    SectorForm,
+    refresh_pole,
+    refresh_poles_of,
+)
+from network.models import Organisation, Pole, Sector, fold
+from ptce.decorators import organiser_page
+
+PAGE_SIZE = 50
+
+
+def _require_directory_manager(user):
+    if not permissions.can_manage_directory(user):
+        raise PermissionDenied
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+@organiser_page
+@require_safe
+def index(request):
+    _require_directory_manager(request.user)
+    form = OrganisationSearchForm(request.GET)
+    organisations = Organisation.objects.select_related("pole").order_by("search_text", "pk")
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if query:
+        organisations = organisations.filter(search_text__contains=fold(query))
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "network/edit/index.html", {"form": form, "page": page, "query": query})
+
+
+def _organisation_page(request, form, *, title, submit, organisation=None):
+    return render(
+        request,
+        "network/edit/organisation.html",
+        {"form": form, "page_title": title, "submit_label": submit, "organisation": organisation},
+    )
+
+
+@organiser_page
+@require_http_methods(["GET", "POST"])
+def organisation_add(request):
+    _require_directory_manager(request.user)
+    form = OrganisationForm(_posted(request))
+    if form.is_valid():
+        organisation = form.save()
+        messages.success(request, _("The organisation is added."))
+        return redirect("directory_edit:organisation", pk=organisation.pk)
+    return _organisation_page(
+        request, form, title=_("Add an organisation"), submit=_("Add this organisation")
+    )
+
+
+@organiser_page
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, pk):
+    _require_directory_manager(request.user)
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = OrganisationForm(_posted(request), instance=organisation)
+    if form.is_valid():
+        with transaction.atomic():
+            organisation = form.save()
+            if LEGAL_FIELDS & set(form.changed_data):
+                refresh_poles_of(organisation)
+        messages.success(request, _("The organisation is saved."))
+        return redirect("directory_edit:organisation", pk=organisation.pk)
+    return _organisation_page(
+        request,
+        form,
+        title=_("Change an organisation"),
+        submit=_("Save the organisation"),
+        organisation=Organisation.objects.select_related("pole").get(pk=pk),
+    )
+
+
+@organiser_page
+@require_http_methods(["GET", "POST"])
+def pole_edit(request, pk):
+    """The pole of organisation ``pk``, made on the first save if it has none."""
+    _require_directory_manager(request.user)
+    organisation = get_object_or_404(Organisation, pk=pk)
+    pole = Pole.objects.filter(organisation=organisation).first() or Pole(organisation=organisation)
+    data = _posted(request)
+    form = PoleForm(data, instance=pole)
+    formsets = [
+        (formset_class(data, instance=pole, prefix=prefix), heading, row_label)
+        for prefix, formset_class, heading, row_label in POLE_FORMSETS
+    ]
+    if data is not None and form.is_valid() and all(f.is_valid() for f, _h, _r in formsets):
+        with transaction.atomic():
+            pole = form.save()
+            for formset, _heading, _row in formsets:
+                formset.instance = pole
+                formset.save()
+            refresh_pole(pole)
+        messages.success(request, _("The pole is saved."))
+        return redirect("directory_edit:pole", pk=organisation.pk)
+    missing = composition.check(pole).missing if pole.pk else []
+    return render(
+        request,
+        "network/edit/pole.html",
+        {
+            "organisation": organisation,
+            "pole": pole,
+            "form": form,
+            "formsets": formsets,
+            "missing": missing,
+            "has_errors": data is not None,
+        },
+    )
+
+
+@organiser_page
+@require_http_methods(["GET", "POST"])
+def sectors(request):
+    _require_directory_manager(request.user)
+    form = SectorForm(_posted(request))
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("The sector is added."))
+        return redirect(reverse("directory_edit:sectors"))
+    return render(
+        request,
+        "network/edit/sectors.html",
+        {"form": form, "sectors": Sector.objects.order_by("name")},
+    )
