@@ -12,6 +12,7 @@ from django.utils.translation import gettext, override
 
 from accounts.enums import Role
 from accounts.models import ApiToken, Membership, User
+from tests.auth import log_in
 from tests.conftest import PASSWORD
 from tests.factories import EditionFactory, OrganisationFactory, UserFactory
 
@@ -43,18 +44,19 @@ def test_login_url_setting_points_to_the_login_page(db):
 
 
 def test_login_with_the_right_password_logs_in_and_follows_next(client, cast):
+    # An editor: organisers go through two-factor authentication (tests/test_two_factor.py).
     response = client.post(
-        LOGIN_URL, {"username": "organisatrice", "password": PASSWORD, "next": "/admin/"}
+        LOGIN_URL, {"username": "redacteur", "password": PASSWORD, "next": "/admin/"}
     )
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
-    assert int(client.session["_auth_user_id"]) == cast.organiser.pk
+    assert int(client.session["_auth_user_id"]) == cast.editor.pk
 
 
 def test_login_ignores_a_next_on_another_site(client, cast):
     response = client.post(
         LOGIN_URL,
-        {"username": "organisatrice", "password": PASSWORD, "next": "https://example.com/"},
+        {"username": "redacteur", "password": PASSWORD, "next": "https://example.com/"},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
@@ -87,7 +89,7 @@ def test_inactive_user_cannot_log_in(client, cast):
 
 
 def test_logged_in_user_sent_to_a_forbidden_page_is_told_so(client, cast):
-    client.force_login(cast.agent)
+    log_in(client, cast.agent)
     response = client.get(LOGIN_URL, {"next": "/admin/"})
     assert response.status_code == 200
     assert response.context["next"] == "/admin/"
@@ -95,7 +97,7 @@ def test_logged_in_user_sent_to_a_forbidden_page_is_told_so(client, cast):
 
 
 def test_logout_needs_a_post_and_then_goes_home(client, cast):
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
     assert client.get("/deconnexion/").status_code == 405
     response = client.post("/deconnexion/")
     assert response.status_code == 302
@@ -161,7 +163,7 @@ def test_token_of_a_deactivated_user_answers_401(client, cast):
 
 
 def test_session_login_does_not_open_the_token_api(client, cast):
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
     assert client.get("/api/v1/me").status_code == 401
 
 

@@ -24,6 +24,7 @@ from network.enums import OrganisationKind
 from registrations.capacity import cancel, register
 from registrations.enums import RegistrationStatus, Source
 from registrations.links import manage_path, manage_token
+from tests.auth import log_in
 from tests.factories import (
     CategoryFactory,
     EditionFactory,
@@ -251,14 +252,14 @@ def test_page_queries_do_not_grow_with_people(
     client, edition, participant, cast, django_assert_num_queries
 ):
     door = EntranceFactory(edition=edition)
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
     url = reverse("attendance:page", args=[edition.slug])
     add_people(edition, participant, 1, door)
-    # Session, user, roles, edition, then the figures' four.
-    with django_assert_num_queries(8):
+    # Session, user, its second-factor device, roles, edition, then the figures' four.
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
     add_people(edition, participant, 3, door)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
 
 
@@ -334,7 +335,7 @@ def test_attendance_addresses_are_under_the_editions_management_pages(edition):
 
 @pytest.mark.parametrize("who", ["organiser", "viewer", "editor", "superuser"])
 def test_figure_readers_get_the_page_and_the_csv_never_cached(client, mixed_day, cast, who):
-    client.force_login(getattr(cast, who))
+    log_in(client, getattr(cast, who))
 
     page, download = (client.get(url) for url in urls(mixed_day))
 
@@ -348,7 +349,7 @@ def test_figure_readers_get_the_page_and_the_csv_never_cached(client, mixed_day,
 
 @pytest.mark.parametrize("who", ["agent", "outsider", "other_organiser"])
 def test_other_users_get_403(client, mixed_day, cast, who):
-    client.force_login(getattr(cast, who))
+    log_in(client, getattr(cast, who))
 
     for url in urls(mixed_day):
         response = client.get(url)
@@ -364,13 +365,13 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, edition):
 
 
 def test_unknown_edition_is_404(client, cast):
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     assert client.get("/journees/nulle-part/gestion/presence/").status_code == 404
 
 
 def test_page_shows_the_tables_with_captions_and_headers(client, mixed_day, cast):
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     html = client.get(urls(mixed_day)[0]).text
 
@@ -398,7 +399,7 @@ def test_page_shows_the_tables_with_captions_and_headers(client, mixed_day, cast
 
 
 def test_a_viewer_gets_no_link_to_the_pages_with_names(client, mixed_day, cast):
-    client.force_login(cast.viewer)
+    log_in(client, cast.viewer)
 
     html = client.get(urls(mixed_day)[0]).text
 
@@ -409,7 +410,7 @@ def test_a_viewer_gets_no_link_to_the_pages_with_names(client, mixed_day, cast):
 
 def test_category_names_are_escaped_on_the_page(client, edition, cast):
     CategoryFactory(edition=edition, name="<script>alert(1)</script>", slug="x")
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     html = client.get(urls(edition)[0]).text
 
@@ -419,7 +420,7 @@ def test_category_names_are_escaped_on_the_page(client, edition, cast):
 
 def test_the_page_says_when_the_day_has_not_started(client, cast):
     future = EditionFactory(organisers=[cast.org], slug="plus-tard")
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     html = client.get(reverse("attendance:page", args=[future.slug])).text
 
@@ -427,7 +428,7 @@ def test_the_page_says_when_the_day_has_not_started(client, cast):
 
 
 def test_organiser_menu_of_the_registration_pages_links_to_attendance(client, edition, cast):
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     html = client.get(reverse("registrations_organiser:list", args=[edition.slug])).text
 
@@ -435,7 +436,7 @@ def test_organiser_menu_of_the_registration_pages_links_to_attendance(client, ed
 
 
 def test_only_get_and_head_are_allowed(client, edition, cast):
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     assert [client.post(url).status_code for url in urls(edition)] == [405, 405]
 

@@ -19,6 +19,7 @@ from reportlab.lib import colors
 from accounts.enums import Role
 from admission import badges, checkin
 from registrations.capacity import cancel, register
+from tests.auth import log_in
 from tests.factories import (
     CategoryFactory,
     EntranceFactory,
@@ -335,7 +336,7 @@ def urls(edition, registration):
 
 def test_organiser_gets_the_page_and_the_pdfs_never_cached(client, edition, participant, cast):
     registration = attendee(edition, participant, last_name="Dupont")
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     responses = [client.get(url) for url in urls(edition, registration)]
 
@@ -354,7 +355,7 @@ def test_organiser_gets_the_page_and_the_pdfs_never_cached(client, edition, part
 @pytest.mark.parametrize("who", ["agent", "viewer", "editor", "outsider", "other_organiser"])
 def test_other_roles_get_403_and_no_data(client, edition, participant, cast, who):
     registration = attendee(edition, participant, last_name="Dupont")
-    client.force_login(getattr(cast, who))
+    log_in(client, getattr(cast, who))
 
     for url in urls(edition, registration):
         response = client.get(url)
@@ -374,7 +375,7 @@ def test_an_agent_prints_at_the_desk_only_the_badge_of_someone_admitted(
         edition, registration=admitted, entrance=door, agent=cast.agent, nonce="n1", id_checked=True
     )
     assert verdict.is_admitted
-    client.force_login(cast.agent)
+    log_in(client, cast.agent)
 
     printed = client.get(reverse("badges:one", args=[edition.slug, admitted.pk]))
     refused = client.get(reverse("badges:one", args=[edition.slug, expected.pk]))
@@ -397,7 +398,7 @@ def test_an_agent_of_another_edition_prints_no_badge(client, edition, participan
     MembershipFactory(
         user=elsewhere, organisation=cast.org, role=Role.AGENT, edition=cast.edition_two
     )
-    client.force_login(elsewhere)
+    log_in(client, elsewhere)
 
     response = client.get(reverse("badges:one", args=[edition.slug, admitted.pk]))
 
@@ -417,7 +418,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, edition, particip
 
 def test_one_badge_in_the_label_layout(client, edition, participant, cast):
     registration = attendee(edition, participant, first_name="Anne", last_name="Dupont")
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     url = reverse("badges:one", args=[edition.slug, registration.pk]) + "?layout=label-90x55"
     response = client.get(url)
@@ -439,7 +440,7 @@ def test_one_badge_is_404_for_another_edition_or_a_person_not_confirmed(
     waiting = attendee(edition, participant)
     cancelled = attendee(edition, participant)  # waitlisted, then cancelled
     cancel(cancelled)
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     statuses = [
         client.get(reverse("badges:one", args=[edition.slug, r.pk])).status_code
@@ -452,7 +453,7 @@ def test_one_badge_is_404_for_another_edition_or_a_person_not_confirmed(
 
 def test_unknown_layout_gets_the_page_with_an_error_not_a_pdf(client, edition, participant, cast):
     registration = attendee(edition, participant)
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     for url in (
         reverse("badges:all", args=[edition.slug]) + "?layout=a3",
@@ -467,12 +468,12 @@ def test_unknown_layout_gets_the_page_with_an_error_not_a_pdf(client, edition, p
 
 
 def test_unknown_edition_is_404(client, cast):
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     assert client.get(reverse("badges:page", args=["inconnue"])).status_code == 404
 
 
 def test_badge_pages_need_get(client, edition, cast):
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     assert client.post(reverse("badges:all", args=[edition.slug])).status_code == 405

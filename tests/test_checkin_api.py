@@ -18,6 +18,7 @@ from admission import keys, tickets
 from admission.models import CheckIn
 from registrations.capacity import cancel
 from registrations.enums import RegistrationStatus
+from tests.auth import log_in
 from tests.factories import (
     EntranceFactory,
     OrganisationFactory,
@@ -177,7 +178,7 @@ def test_registration_found_by_name_is_admitted_by_its_number(client, cast, door
 
 def test_session_of_the_check_in_app_works_with_its_csrf_token(cast, door, person):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(cast.agent)
+    log_in(client, cast.agent)
     client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
     body = json.dumps(
         {"ticket": tickets.token_for(person), "nonce": "n1", "entrance": "a", "id_checked": True}

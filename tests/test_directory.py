@@ -14,6 +14,7 @@ from network.enums import (
     RecognitionKind,
     TerritoryLevel,
 )
+from tests.auth import log_in
 from tests.factories import (
     OrganisationFactory,
     PoleFactory,
@@ -782,8 +783,8 @@ def test_sitemap_lists_every_pole_page(client, settings):
 
 
 def test_directory_links_to_the_import_page_for_those_who_manage_it(client, cast):
-    client.force_login(cast.viewer)
+    log_in(client, cast.viewer)
     assert 'href="/annuaire/import/"' not in client.get("/poles/").content.decode()
 
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
     assert 'href="/annuaire/import/"' in client.get("/poles/").content.decode()

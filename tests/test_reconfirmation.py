@@ -11,6 +11,7 @@ from registrations import attendees
 from registrations.capacity import cancel, register
 from registrations.enums import RegistrationStatus
 from registrations.tasks import write_reconfirmations
+from tests.auth import log_in
 from tests.factories import CategoryFactory, EditionFactory
 
 NOW = timezone.now().replace(microsecond=0)
@@ -155,7 +156,7 @@ def test_organisers_see_who_said_they_are_still_coming(client, cast):
     answered = sign_up(edition, category, 0)
     sign_up(edition, category, 1)
     attendees.reconfirm(answered)
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     page = client.get(
         f"/journees/{edition.slug}/gestion/inscriptions/", HTTP_ACCEPT_LANGUAGE="en"

@@ -15,6 +15,7 @@ from outbox.models import Message
 from registrations import capacity, organiser_views
 from registrations.enums import InvitationKind, RegistrationStatus, Source
 from registrations.models import Invitation, Registration
+from tests.auth import log_in
 from tests.factories import CategoryFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def page(name, edition, *args):
 
 
 def as_user(client, user):
-    client.force_login(user)
+    log_in(client, user)
     return client
 
 
@@ -306,12 +307,12 @@ def test_list_queries_do_not_grow_with_registrations(
     sign_up(edition, participant, organisation=OrganisationFactory())
     as_user(client, cast.organiser)
     client.get(page("list", edition))  # the session and the user are read once the same way
-    # session, user, roles, edition, figures, count, page
-    with django_assert_num_queries(7):
+    # session, user, its second-factor device, roles, edition, figures, count, page
+    with django_assert_num_queries(8):
         client.get(page("list", edition))
     sign_up(edition, press, organisation=OrganisationFactory())
     sign_up(edition, participant, organisation_name="Tapée")  # waiting
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(page("list", edition))
 
 
@@ -950,7 +951,7 @@ def test_edition_page_links_organisers_and_only_them_to_the_registrations(client
     link = f'href="/journees/{edition.slug}/gestion/inscriptions/"'
 
     assert link not in client.get(edition.get_absolute_url()).content.decode()
-    client.force_login(cast.agent)
+    log_in(client, cast.agent)
     assert link not in client.get(edition.get_absolute_url()).content.decode()
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
     assert link in client.get(edition.get_absolute_url()).content.decode()

@@ -22,6 +22,7 @@ from admission.models import SecurityList, SecurityListDownload
 from registrations import attendees, capacity
 from registrations.enums import RegistrationStatus, Source
 from registrations.models import Registration
+from tests.auth import log_in
 from tests.factories import CategoryFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.django_db]
@@ -386,7 +387,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, edition, cast):
 def test_other_roles_get_403_and_nothing_changes(client, edition, category, cast, who):
     sign_up(edition, category, "Anne", "Dupont")
     version = security_list.generate(edition, by=cast.organiser)
-    client.force_login(getattr(cast, who))
+    log_in(client, getattr(cast, who))
 
     for url in (
         page(edition),
@@ -407,7 +408,7 @@ def test_the_page_names_the_fields_each_correction_changed(client, edition, cate
     attendees.update_details(anne, nationality="française")
     attendees.update_details(claire, first_name="Clara")
     security_list.generate(edition, by=cast.organiser)
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     listing = client.get(page(edition))
 
@@ -422,7 +423,7 @@ def test_organiser_generates_sees_versions_and_downloads_are_recorded(
     client, edition, category, cast
 ):
     sign_up(edition, category, "Anne", "Dupont")
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     response = client.post(reverse("security:generate", args=[edition.slug]), follow=True)
     assert response.status_code == 200
@@ -468,7 +469,7 @@ def test_organiser_generates_sees_versions_and_downloads_are_recorded(
 
 
 def test_a_superuser_sees_and_generates(client, edition, cast):
-    client.force_login(cast.superuser)
+    log_in(client, cast.superuser)
     assert client.get(page(edition)).status_code == 200
     assert client.post(reverse("security:generate", args=[edition.slug])).status_code == 302
     assert SecurityList.objects.get().generated_by == cast.superuser
@@ -477,7 +478,7 @@ def test_a_superuser_sees_and_generates(client, edition, cast):
 def test_bad_downloads_are_404_and_record_nothing(client, edition, cast):
     security_list.generate(edition, by=cast.organiser)
     security_list.generate(cast.other_edition, by=cast.other_organiser)
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     statuses = [
         client.get(url).status_code
@@ -494,7 +495,7 @@ def test_bad_downloads_are_404_and_record_nothing(client, edition, cast):
 
 
 def test_generating_needs_post(client, edition, cast):
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
     assert client.get(reverse("security:generate", args=[edition.slug])).status_code == 405
     assert SecurityList.objects.count() == 0
 
@@ -537,7 +538,7 @@ def test_a_walk_in_added_at_the_desk_is_flagged_in_the_next_version(
 ):
     sign_up(edition, category, "Anne", "Dupont", birth_date=dt.date(1980, 1, 2), nationality="b")
     security_list.generate(edition, by=cast.organiser)
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     response = client.post(
         f"/journees/{edition.slug}/gestion/inscriptions/ajouter/",
@@ -652,7 +653,7 @@ def test_after_the_day_the_page_shows_purged_versions_and_refuses_downloads_and_
     edition.date = timezone.localdate() - dt.timedelta(days=1)
     edition.save()
     security_list.purge()
-    client.force_login(cast.organiser)
+    log_in(client, cast.organiser)
 
     listing = client.get(page(edition))
     download = client.get(reverse("security:download", args=[edition.slug, 2, "csv"]), follow=True)

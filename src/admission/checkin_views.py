@@ -16,7 +16,6 @@ user's language (``json_script`` in the page): the scripts hold no user-facing t
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -32,7 +31,7 @@ from accounts import permissions
 from accounts.enums import Action
 from admission.enums import CheckInResult
 from events.models import Edition
-from ptce.decorators import private
+from ptce.decorators import private, verified_login_required
 
 SERVICE_WORKER = Path(__file__).parent / "static" / "admission" / "checkin" / "sw.js"
 #: The service worker's scope and the installed app's start page: the edition picker.
@@ -205,7 +204,7 @@ def shell_config():
     }
 
 
-@login_required
+@verified_login_required
 @private
 @require_safe
 def pick(request):
@@ -221,7 +220,7 @@ def pick(request):
     )
 
 
-@login_required
+@verified_login_required
 @private
 @ensure_csrf_cookie
 @require_safe

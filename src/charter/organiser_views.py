@@ -12,7 +12,6 @@ and a refusal or bad input changes nothing.
 from functools import partial
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -40,14 +39,14 @@ from charter.organiser_forms import (
     VersionForm,
 )
 from network.models import Organisation
-from ptce.decorators import private
+from ptce.decorators import private, verified_login_required
 
 PAGE_SIZE = 50
 
 
 def _page(view):
     """Login first, then a page kept by no cache (it shows names and emails)."""
-    return login_required(private(view))
+    return verified_login_required(private(view))
 
 
 def _require_charter_manager(user):
@@ -146,7 +145,7 @@ def version_edit(request, version):
     )
 
 
-@login_required
+@verified_login_required
 @require_POST
 def version_opening(request, version):
     """Open (``open=1``) or close (``open=0``) a version for signing, from the dashboard."""
@@ -170,7 +169,7 @@ def _awaiting_request(pk):
     return get_object_or_404(SigningRequest.objects.select_related("version"), pk=pk)
 
 
-@login_required
+@verified_login_required
 @require_POST
 def approve(request, pk):
     _require_charter_manager(request.user)
@@ -322,7 +321,7 @@ def ceremony(request, slug):
     return _ceremony_page(request, edition, _ceremony(edition))
 
 
-@login_required
+@verified_login_required
 @require_POST
 def ceremony_open(request, slug):
     edition = permissions.require_edition(request.user, slug, Action.MANAGE)
@@ -343,7 +342,7 @@ def ceremony_open(request, slug):
     return _to_ceremony(edition)
 
 
-@login_required
+@verified_login_required
 @require_POST
 def ceremony_close(request, slug):
     edition = permissions.require_edition(request.user, slug, Action.MANAGE)
@@ -356,7 +355,7 @@ def ceremony_close(request, slug):
     return _to_ceremony(edition)
 
 
-@login_required
+@verified_login_required
 @require_POST
 def ceremony_reopen(request, slug):
     edition = permissions.require_edition(request.user, slug, Action.MANAGE)
@@ -373,7 +372,7 @@ def ceremony_reopen(request, slug):
     return _to_ceremony(edition)
 
 
-@login_required
+@verified_login_required
 @require_POST
 def ceremony_record(request, slug, organisation):
     """Record the signature that ``organisation``'s representative just made on stage."""

@@ -5,19 +5,17 @@ sent to the login page, other users get the 403 page. The rules are in ``network
 """
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from accounts import permissions
 from network import csv_io
 from network.enums import LegalForm, MemberCategory
+from ptce.decorators import verified_login_required
 
 #: Line errors shown on the page; beyond, the page says how many more there are.
 SHOWN_ERRORS = 1000
@@ -35,7 +33,7 @@ def _require_directory_manager(user):
         raise PermissionDenied
 
 
-@login_required
+@verified_login_required
 @never_cache
 def import_poles(request):
     _require_directory_manager(request.user)
@@ -67,12 +65,9 @@ def import_poles(request):
     )
 
 
-@login_required
+@verified_login_required
 @never_cache
 def export_poles(request):
     """The whole directory in the import's format, streamed as it is read."""
     _require_directory_manager(request.user)
-    response = StreamingHttpResponse(csv_io.export_lines(), content_type="text/csv; charset=utf-8")
-    filename = f"annuaire-ptce-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return csv_io.export_response(f"annuaire-ptce-{timezone.localdate().isoformat()}.csv")

@@ -9,7 +9,6 @@ data. Actions are POST forms (CSRF); each ends with a message, and bad input cha
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef
@@ -27,6 +26,7 @@ from events.schemas import absolute
 from outbox.enums import MessageStatus
 from outbox.models import Message
 from outbox.services import resend as resend_message
+from ptce.decorators import verified_login_required
 from registrations import capacity, emails, figures
 from registrations.enums import RegistrationStatus
 from registrations.models import Invitation, Registration
@@ -87,7 +87,7 @@ def _invitation_link(invitation):
 # The list ----------------------------------------------------------------------------------
 
 
-@login_required
+@verified_login_required
 @never_cache
 @require_GET
 def registration_list(request, slug):
@@ -125,7 +125,7 @@ def registration_list(request, slug):
 # One registration --------------------------------------------------------------------------
 
 
-@login_required
+@verified_login_required
 @never_cache
 @require_GET
 def registration_detail(request, slug, pk):
@@ -145,7 +145,7 @@ def registration_detail(request, slug, pk):
     )
 
 
-@login_required
+@verified_login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def cancel(request, slug, pk):
@@ -179,7 +179,7 @@ def _promoted_message(promoted):
     ) % {"names": names}
 
 
-@login_required
+@verified_login_required
 @require_POST
 def promote(request, slug, pk):
     edition = permissions.require_edition(request.user, slug, Action.MANAGE)
@@ -200,7 +200,7 @@ def promote(request, slug, pk):
     return _detail(registration)
 
 
-@login_required
+@verified_login_required
 @require_POST
 def resend(request, slug, pk):
     """Send the confirmation (or the waiting-list email) again, as a new email."""
@@ -218,7 +218,7 @@ def resend(request, slug, pk):
 # Adding a person ---------------------------------------------------------------------------
 
 
-@login_required
+@verified_login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def add(request, slug):
@@ -282,7 +282,7 @@ def _invitations_page(request, edition, *, invite_form=None, group_form=None, st
     )
 
 
-@login_required
+@verified_login_required
 @never_cache
 @require_GET
 def invitations(request, slug):
@@ -290,7 +290,7 @@ def invitations(request, slug):
     return _invitations_page(request, edition)
 
 
-@login_required
+@verified_login_required
 @require_POST
 def invite(request, slug):
     """Create a personal invitation and email its link to the guest."""
@@ -326,7 +326,7 @@ def invite(request, slug):
     return _invitations_page(request, edition, invite_form=form)
 
 
-@login_required
+@verified_login_required
 @require_POST
 def group_code(request, slug):
     edition = permissions.require_edition(request.user, slug, Action.MANAGE)
@@ -343,7 +343,7 @@ def group_code(request, slug):
     return _invitations_page(request, edition, group_form=form)
 
 
-@login_required
+@verified_login_required
 @require_POST
 def revoke(request, slug, pk):
     """Revoke an invitation: its link or code stops working and a held seat is freed."""
@@ -362,7 +362,7 @@ def revoke(request, slug, pk):
 # Failed emails -----------------------------------------------------------------------------
 
 
-@login_required
+@verified_login_required
 @never_cache
 @require_GET
 def failed_emails(request, slug):
@@ -393,7 +393,7 @@ def failed_emails(request, slug):
     )
 
 
-@login_required
+@verified_login_required
 @require_POST
 def resend_email(request, slug, pk):
     """Send a failed email again, as a new email (the failed one stays in the record)."""

@@ -11,6 +11,7 @@ from django.test import Client
 from admission import checkin
 from registrations import capacity
 from registrations.enums import Source
+from tests.auth import log_in
 from tests.factories import CategoryFactory, EntranceFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,7 +21,7 @@ def log_in_in_english(tab, user):
     """Logged in, with the page in English: the assertions read the English words, whatever
     the French catalogue says."""
     client = Client()
-    client.force_login(user)
+    log_in(client, user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     tab.page.context.add_cookies(
         [
@@ -104,8 +105,12 @@ def test_viewer_sees_the_figures_without_the_menu_of_names(tab, cast, day_after)
     tab.goto(f"/journees/{day_after.slug}/gestion/presence/")
 
     tab.assert_clean()
-    assert tab.page.locator("nav.organiser-nav a").all_inner_texts() == [
+    # The organisers' menu offers a viewer the pages of figures only.
+    assert tab.page.locator("nav.organiser-menu a").all_inner_texts() == [
+        "Organisers' area",
         "The day's page",
+        "Dashboard",
+        "Exports",
         "Attendance",
     ]
     assert "Martin" not in tab.page.content()

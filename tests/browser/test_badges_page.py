@@ -2,23 +2,13 @@
 desktop, the layout is chosen with the keyboard, and the button downloads the PDF."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from pypdf import PdfReader
 
 from registrations import capacity
+from tests.auth import log_in_tab
 from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(tab, user):
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    tab.page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": tab.base_url}]
-    )
 
 
 def test_organiser_chooses_labels_with_the_keyboard_and_downloads_the_badges(tab, cast):
@@ -35,7 +25,7 @@ def test_organiser_chooses_labels_with_the_keyboard_and_downloads_the_badges(tab
             email=f"camille{number}@example.org",
             by_organiser=True,
         )
-    log_in(tab, cast.organiser)
+    log_in_tab(tab, cast.organiser)
     page = tab.page
 
     tab.goto(f"/journees/{edition.slug}/gestion/badges/")

@@ -4,14 +4,13 @@ signature in a few clicks and sees it move to "signed"; the charter's management
 page axe-clean, on a phone and a desktop."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from admission.checkin import admit
 from charter import signatures
 from charter.enums import Channel, RequestStatus
 from charter.models import Signature, SigningRequest
 from network.enums import OrganisationKind
+from tests.auth import log_in_tab
 from tests.factories import (
     CategoryFactory,
     CharterVersionFactory,
@@ -21,15 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(tab, user):
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    tab.page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": tab.base_url}]
-    )
 
 
 @pytest.fixture
@@ -69,7 +59,7 @@ def day(cast, version):
 def test_organiser_opens_the_ceremony_and_records_a_present_poles_signature(tab, cast, day):
     edition, pole = day
     page = tab.page
-    log_in(tab, cast.organiser)
+    log_in_tab(tab, cast.organiser)
 
     tab.goto(f"/journees/{edition.slug}/gestion/ceremonie/")
     assert page.locator(".pole-card").count() == 0
@@ -121,7 +111,7 @@ def test_charter_management_pages_are_accessible(tab, cast, version):
         status=RequestStatus.AWAITING_APPROVAL,
     )
     page = tab.page
-    log_in(tab, cast.organiser)
+    log_in_tab(tab, cast.organiser)
 
     tab.goto("/charte/gestion/")
     assert page.locator("h1").count() == 1

@@ -15,6 +15,7 @@ from admission import tickets
 from admission.checkin_views import strings
 from admission.models import CheckIn
 from registrations import capacity
+from tests.auth import log_in
 from tests.browser.conftest import VIEWPORTS, Tab
 from tests.factories import (
     CategoryFactory,
@@ -65,7 +66,7 @@ def scene(cast):
 def open_tab(browser, live_server, user, kind="phone", **options):
     context = browser.new_context(locale="en-GB", **{**VIEWPORTS[kind], **options})
     client = Client()
-    client.force_login(user)
+    log_in(client, user)
     context.add_cookies(
         [
             {
@@ -546,7 +547,7 @@ def test_scans_not_synced_outlive_an_ended_session_and_go_up_after_the_next_logi
 
     # Logged in again, the device sends it.
     client = Client()
-    client.force_login(cast.agent)
+    log_in(client, cast.agent)
     page.context.add_cookies(
         [
             {

@@ -5,26 +5,16 @@ desktop."""
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from registrations import capacity
 from registrations.models import Invitation, Registration
+from tests.auth import log_in_tab
 from tests.factories import CategoryFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NOW = timezone.now()
-
-
-def log_in(tab, user):
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    tab.page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": tab.base_url}]
-    )
 
 
 @pytest.fixture
@@ -52,7 +42,7 @@ def edition(cast):
 
 def test_organiser_lists_opens_and_adds_registrations(tab, cast, edition):
     page = tab.page
-    log_in(tab, cast.organiser)
+    log_in_tab(tab, cast.organiser)
     base = f"/journees/{edition.slug}/gestion/inscriptions/"
 
     tab.goto(base)
@@ -97,7 +87,7 @@ def test_organiser_security_list_page_is_accessible(tab, cast, edition):
     first = security_list.generate(edition, by=cast.organiser)
     capacity.cancel(Registration.objects.filter(edition=edition).confirmed().first())
     security_list.generate(edition, by=cast.organiser)
-    log_in(tab, cast.organiser)
+    log_in_tab(tab, cast.organiser)
 
     tab.goto(f"/journees/{edition.slug}/gestion/liste-securite/")
     assert tab.page.locator("h1").count() == 1

@@ -69,3 +69,12 @@ class Command(BaseCommand):
                 _("The password is not known here; set one with: ptce changepassword %(username)s")
                 % {"username": ORGANISER_USERNAME}
             )
+        # Organisers must use two-factor authentication; the demo sets up no authenticator,
+        # so that the first login shows the enrolment as a real organiser meets it.
+        self.stdout.write(
+            _(
+                "Two-factor authentication: on the first login as “%(username)s” you will be "
+                "asked to set up an authenticator app (scan the QR code with it)."
+            )
+            % {"username": account.user.username}
+        )
