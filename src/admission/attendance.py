@@ -19,7 +19,7 @@ The certificate is only for a registration that is confirmed, admitted at the do
 edition that has started: anyone else gets none (:class:`NoCertificate`).
 """
 
-import csv
+import functools
 import io
 from dataclasses import dataclass
 
@@ -38,10 +38,10 @@ from reportlab.pdfgen.canvas import Canvas
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
 from admission.pdf import MUTED, runs, width, wrap
-from admission.security_list import neutralise
 from network import territories
 from network.enums import OrganisationKind
 from network.models import PoleDepartment, fold
+from ptce import spreadsheets
 from registrations.enums import RegistrationStatus, Source
 from registrations.models import Category, Registration
 
@@ -122,8 +122,10 @@ def _labels():
     }
 
 
+@functools.cache
 def _region(department_code):
-    """The current region of a department, or None for a code the shipped data lacks."""
+    """The current region of a department, or None for a code the shipped data lacks.
+    Kept once looked up: the shipped territories do not change while the process runs."""
     try:
         return territories.region_of(department_code)
     except ValidationError:
@@ -241,33 +243,29 @@ def figures_csv(attendance):
     """The figures as CSV bytes (UTF-8 with a byte order mark, ";" between fields, as the
     security list): one row per line of each table, no personal data. Labels typed by
     organisers (categories, entrances) are neutralised against spreadsheet formulas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("Breakdown"),
-            _("Line"),
-            _("Confirmed"),
-            pgettext("people counted", "Admitted"),
-            _("Rate (%)"),
-            _("No-shows"),
-        ]
-    )
+    header = [
+        _("Breakdown"),
+        _("Line"),
+        _("Confirmed"),
+        pgettext("people counted", "Admitted"),
+        _("Rate (%)"),
+        _("No-shows"),
+    ]
     tables = [
         (_("Overall"), attendance.overall_lines),
         (_("By category"), attendance.categories),
         (_("By organisation kind"), attendance.kinds),
         (_("By region"), attendance.regions),
     ]
-    for table, lines in tables:
-        for line in lines:
-            rate = "" if line.rate is None else line.rate
-            writer.writerow(
-                [table, neutralise(line.label), line.confirmed, line.admitted, rate, line.no_shows]
-            )
-    for line in attendance.entrances:
-        writer.writerow([_("By entrance"), neutralise(line.label), "", line.admitted, "", ""])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    rows = [
+        [table, line.label, line.confirmed, line.admitted, line.rate, line.no_shows]
+        for table, lines in tables
+        for line in lines
+    ]
+    rows += [
+        [_("By entrance"), line.label, "", line.admitted, "", ""] for line in attendance.entrances
+    ]
+    return spreadsheets.csv_bytes(header, rows)
 
 
 # The certificate of attendance ------------------------------------------------------------

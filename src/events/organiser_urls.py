@@ -1,3 +1,10 @@
-"""(Issue 7: being built.)"""
+"""The organisers' home and copying an edition, under ``gestion/`` (namespace "organiser")."""
 
-urlpatterns = []
+from django.urls import path
+
+from events import organiser_views as views
+
+urlpatterns = [
+    path("gestion/", views.home, name="home"),
+    path("gestion/journees/<slug:slug>/copier/", views.copy, name="copy"),
+]

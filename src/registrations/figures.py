@@ -73,6 +73,11 @@ def _count(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def _by_status(status):
+    """The outer category's registrations with ``status``, counted through the join."""
+    return Count("registrations", filter=Q(registrations__status=status))
+
+
 def _free(limit, taken):
     return None if limit is None else max(limit - taken, 0)
 
@@ -84,14 +89,18 @@ def availability(edition, *, now=None):
     a category's ``available`` is the smaller of what its quota and the edition leave.
     """
     now = now or timezone.now()
-    registrations = Registration.objects.filter(edition=edition)
+    # The registrations are read once, joined and counted by status (one pass over the
+    # edition's rows, instead of one correlated count per category and status); the held
+    # seats stay a subquery, so that the join is not multiplied by the invitations.
     categories = list(
-        Category.objects.filter(edition=edition).annotate(
-            n_confirmed=_count(registrations.filter(status=RegistrationStatus.CONFIRMED)),
-            n_waiting=_count(registrations.filter(status=RegistrationStatus.WAITLISTED)),
-            n_cancelled=_count(registrations.filter(status=RegistrationStatus.CANCELLED)),
+        Category.objects.filter(edition=edition)
+        .annotate(
+            n_confirmed=_by_status(RegistrationStatus.CONFIRMED),
+            n_waiting=_by_status(RegistrationStatus.WAITLISTED),
+            n_cancelled=_by_status(RegistrationStatus.CANCELLED),
             n_held=_count(Invitation.objects.filter(edition=edition).holding_seats(now)),
         )
+        .order_by("position", "pk")
     )
     confirmed = sum(category.n_confirmed for category in categories)
     held = sum(category.n_held for category in categories)

@@ -1,0 +1,100 @@
+"""Copying an edition to prepare the next one: its settings and programme, never its people.
+
+:func:`copy_edition` copies what the events app owns (the edition's settings, venue,
+organisers and partners, speakers, sessions) and sends :data:`events.signals.edition_copied`
+in the same transaction, for the other apps to copy their part (registration categories
+with their quotas, the entrances). Registrations, bookings, invitations, tickets, keys,
+check-ins, security lists and messages are never copied: the copy gets its own ticket key
+when it is created (``admission.signals``).
+"""
+
+import datetime as dt
+
+from django.db import transaction
+
+from events.enums import EditionStatus
+from events.models import PARIS, Edition, Session, Speaker
+from events.signals import edition_copied
+
+#: Settings copied as they are.
+COPIED_FIELDS = (
+    "summary",
+    "description",
+    "venue",
+    "capacity",
+    "has_waiting_list",
+    "id_required",
+    "security_fields",
+    "reconfirmation_days",
+    "participant_list_is_public",
+    "venue_data_retention_days",
+    "personal_data_retention_days",
+    "is_demonstration",
+)
+#: Moments moved by as many days as the date.
+SHIFTED_FIELDS = (
+    "registration_opens_at",
+    "registration_closes_at",
+    "security_list_first_deadline",
+    "security_list_final_deadline",
+)
+SPEAKER_FIELDS = ("slug", "name", "role", "organisation_id", "affiliation", "bio")
+SESSION_FIELDS = (
+    "start_time",
+    "end_time",
+    "kind",
+    "title",
+    "description",
+    "room",
+    "is_illustrative",
+)
+
+
+def shifted(moment, days):
+    """``moment`` moved by ``days`` days at the same wall-clock time in Paris (a deadline at
+    noon stays at noon across a change of summer time)."""
+    if moment is None:
+        return None
+    local = moment.astimezone(PARIS)
+    return dt.datetime.combine(local.date() + dt.timedelta(days=days), local.time(), PARIS)
+
+
+def copy_edition(source, *, title, slug, date, start_time=None, end_time=None):
+    """A new draft edition from ``source``, on ``date``; returns it.
+
+    Side effects, in one transaction: the edition (its own ticket key with it), its
+    organisers and partners, speakers, sessions (same times, on the new date) with their
+    speakers and organisations, and whatever the receivers of ``edition_copied`` copy.
+    Raises ``IntegrityError`` for a slug already taken.
+    """
+    days = (date - source.date).days
+    with transaction.atomic():
+        copy = Edition(
+            title=title,
+            slug=slug,
+            date=date,
+            start_time=start_time,
+            end_time=end_time,
+            status=EditionStatus.DRAFT,
+            **{field: getattr(source, field) for field in COPIED_FIELDS},
+            **{field: shifted(getattr(source, field), days) for field in SHIFTED_FIELDS},
+        )
+        copy.save(force_insert=True)
+        copy.organisers.set(source.organisers.all())
+        copy.partners.set(source.partners.all())
+        speakers = {}
+        for speaker in Speaker.objects.filter(edition=source).order_by("pk"):
+            speakers[speaker.pk] = Speaker.objects.create(
+                edition=copy, **{field: getattr(speaker, field) for field in SPEAKER_FIELDS}
+            )
+        sessions = Session.objects.filter(edition=source).prefetch_related(
+            "speakers", "organisations"
+        )
+        for session in sessions.order_by("pk"):
+            new = Session.objects.create(
+                edition=copy, **{field: getattr(session, field) for field in SESSION_FIELDS}
+            )
+            new.speakers.set([speakers[speaker.pk] for speaker in session.speakers.all()])
+            new.organisations.set(session.organisations.all())
+        edition_copied.send(sender=Edition, source=source, copy=copy)
+    return copy

@@ -1,0 +1,101 @@
+"""The organisers' menu of an edition: every organiser page, grouped, shown by right.
+
+One table for every page that shows it (the organisers' home and the menu at the top of each
+organiser page of an edition), so a page added to the area is added here once. Rights come
+from :func:`accounts.permissions.can`: no query once the user's roles are read.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import permissions
+from accounts.enums import Action
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    url_name: str
+    label: str
+    action: Action
+
+
+#: (group title, items). ``key`` is what a page passes as ``current``.
+MENU = [
+    (
+        _("Registrations"),
+        [
+            Item("dashboard", "dashboard:edition", _("Dashboard"), Action.VIEW_FIGURES),
+            Item(
+                "list",
+                "registrations_organiser:list",
+                _("Registrations"),
+                Action.VIEW_PERSONAL_DATA,
+            ),
+            Item(
+                "invitations",
+                "registrations_organiser:invitations",
+                _("Invitations"),
+                Action.VIEW_PERSONAL_DATA,
+            ),
+            Item(
+                "failed_emails",
+                "registrations_organiser:failed_emails",
+                _("Failed emails"),
+                Action.VIEW_PERSONAL_DATA,
+            ),
+            Item("message", "dashboard:message", _("Message to attendees"), Action.MANAGE),
+            Item("exports", "exports:page", _("Exports"), Action.VIEW_FIGURES),
+        ],
+    ),
+    (
+        _("The day"),
+        [
+            Item("security", "security:list", _("Security list"), Action.VIEW_PERSONAL_DATA),
+            Item("badges", "badges:page", _("Badges"), Action.VIEW_PERSONAL_DATA),
+            Item("checkin", "checkin:app", _("Check-in at the door"), Action.CHECK_IN),
+            Item("attendance", "attendance:page", _("Attendance"), Action.VIEW_FIGURES),
+            Item("ceremony", "charter_organiser:ceremony", _("Charter ceremony"), Action.MANAGE),
+        ],
+    ),
+    (
+        _("Preparing"),
+        [
+            Item("settings", "edit:settings", _("Settings"), Action.EDIT_CONTENT),
+            Item("programme", "edit:programme", _("Programme"), Action.EDIT_CONTENT),
+            Item("categories", "categories:list", _("Categories and quotas"), Action.MANAGE),
+            Item("entrances", "entrances:list", _("Entrances"), Action.MANAGE),
+            Item("copy", "organiser:copy", _("Copy this edition"), Action.MANAGE),
+        ],
+    ),
+    (
+        _("Personal data"),
+        [
+            Item("privacy", "privacy_organiser:page", _("Requests and retention"), Action.MANAGE),
+            Item("audit", "team:edition_audit", _("Audit log"), Action.MANAGE),
+        ],
+    ),
+]
+
+
+def groups(user, edition, current=None):
+    """The menu's groups for ``user`` on ``edition``: ``[(title, [link dict…])]``, without
+    the items their role does not allow, nor empty groups."""
+    allowed = {action: permissions.can(user, action, edition) for action in Action}
+    shown = []
+    for title, items in MENU:
+        links = [
+            {
+                "key": item.key,
+                "label": item.label,
+                "url": reverse(item.url_name, kwargs={"slug": edition.slug}),
+                "current": item.key == current,
+            }
+            for item in items
+            if allowed[item.action]
+        ]
+        if links:
+            shown.append((title, links))
+    return shown
