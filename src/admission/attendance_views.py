@@ -5,15 +5,14 @@ the edition: organisers, editors and viewers; other users get the 403 page. Only
 shown, never a name, so a viewer sees exactly what an organiser sees.
 """
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from accounts import permissions
 from accounts.enums import Action
 from admission import attendance
+from ptce import spreadsheets
 from ptce.decorators import organiser_page
 
 
@@ -39,10 +38,8 @@ def page(request, slug):
 @require_safe
 def figures_csv(request, slug):
     edition = permissions.require_edition(request.user, slug, Action.VIEW_FIGURES)
-    response = HttpResponse(
-        attendance.figures_csv(attendance.figures(edition)), content_type="text/csv; charset=utf-8"
+    return spreadsheets.file_response(
+        attendance.figures_csv(attendance.figures(edition)),
+        spreadsheets.CSV_CONTENT_TYPE,
+        f"presence-{edition.slug}.csv",
     )
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"presence-{edition.slug}.csv"
-    )
-    return response

@@ -5,19 +5,21 @@ Every page needs a login (anonymous visitors go to the login page) and ``view_pe
 on the edition; other users get the 403 page and no data. The one exception is the desk: an
 agent of the edition (``check_in``) may print the badge of someone admitted at the door, the
 person whose names the check-in screen has just shown. The answers carry personal data:
-never cached (``Cache-Control: private, no-store``), never indexed.
+never cached (``Cache-Control: private, no-store``), never indexed, and every PDF is a line
+of the audit log of personal data (:mod:`accounts.audit`).
 """
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from accounts import permissions
-from accounts.enums import Action
+from accounts import audit, permissions
+from accounts.enums import Action, AuditAction
 from admission import badges
 from admission.enums import CheckInResult
 from admission.models import CheckIn
@@ -73,8 +75,19 @@ def all_badges(request, slug):
     if not form.is_valid():
         return _page(request, edition, form, status=400)
     layout = form.cleaned_data["layout"]
-    content = badges.badges_pdf(badges.bulk(edition), layout=layout)
-    return _pdf(content, f"badges-{edition.slug}-{layout}.pdf", attachment=True)
+    filename = f"badges-{edition.slug}-{layout}.pdf"
+    with transaction.atomic():
+        people = badges.bulk(edition)
+        content = badges.badges_pdf(people, layout=layout)
+        audit.record(
+            request.user,
+            AuditAction.EXPORT,
+            filename,
+            edition=edition,
+            people=len(people),
+            detail={"format": "pdf", "layout": layout},
+        )
+    return _pdf(content, filename, attachment=True)
 
 
 def _desk_edition(request, slug, pk):
@@ -107,6 +120,16 @@ def one_badge(request, slug, pk):
     if not form.is_valid():
         return _page(request, edition, form, status=400)
     layout = form.cleaned_data["layout"]
-    content = badges.badges_pdf([registration], layout=layout)
+    filename = f"badge-{registration.pk}-{layout}.pdf"
+    with transaction.atomic():
+        content = badges.badges_pdf([registration], layout=layout)
+        audit.record(
+            request.user,
+            AuditAction.EXPORT,
+            filename,
+            edition=edition,
+            people=1,
+            detail={"format": "pdf", "layout": layout},
+        )
     # Inline: the desk's browser opens it ready to print.
-    return _pdf(content, f"badge-{registration.pk}-{layout}.pdf", attachment=False)
+    return _pdf(content, filename, attachment=False)

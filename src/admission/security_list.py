@@ -7,17 +7,16 @@ for (``edition.security_fields``). Exports and change lists are made from the sn
 what was sent once can be sent again identically. Every download is recorded
 (:class:`~admission.models.SecurityListDownload`): who, when, which version, which format.
 
-Spreadsheets are untrusted output: a cell that a spreadsheet would read as a formula (it
-starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe,
-and XLSX cells are always written as text.
+Spreadsheets are untrusted output: written by :mod:`ptce.spreadsheets`, whose one rule puts
+an apostrophe before a cell a spreadsheet would read as a formula; XLSX cells are text. Every
+download is also a line of the audit log of personal data (:mod:`accounts.audit`).
 
 Retention: a list holds dates of birth and other details that the venue needs for one day
-only. From the day after the edition (Paris time) the periodic job :func:`purge` empties the
-stored versions' rows, and no new version can be generated.
+only. From the edition's ``venue_data_retention_days`` after the day (Paris time; the day
+after by default) :func:`purge` empties the stored versions' rows (the periodic job here, and
+the retention job of :mod:`registrations.privacy`), and no new version can be generated.
 """
 
-import csv
-import datetime as dt
 import io
 import logging
 from dataclasses import dataclass
@@ -27,21 +26,21 @@ from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from accounts import audit
+from accounts.enums import AuditAction
 from admission.enums import ExportFormat
 from admission.models import SecurityList, SecurityListDownload
 from admission.pdf import runs, wrap
 from events.enums import SecurityField
 from events.models import PARIS, Edition
 from network.models import fold
+from ptce import spreadsheets
 from registrations.enums import Source
 from registrations.models import Registration
 
@@ -52,8 +51,6 @@ NAME_KEYS = ("last_name", "first_name")
 ORGANISATION_KEY = "organisation"
 #: Present, in the rows of people registered at the desk on the day only, as a word.
 WALK_IN_KEY = "walk_in"
-#: What a spreadsheet reads as the start of a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMN_LABELS = {
     "last_name": gettext_lazy("Last name"),
@@ -196,25 +193,37 @@ def can_generate(edition, now=None):
 
 
 def purge_from(edition):
-    """When the edition's stored lists lose their personal data: the day after, Paris time."""
-    return dt.datetime.combine(edition.date + dt.timedelta(days=1), dt.time(0), tzinfo=PARIS)
+    """When the edition's stored lists lose their personal data: with the other details only
+    the venue asks for, ``venue_data_retention_days`` after the day (Paris midnight; the day
+    after by default). The rule is :func:`registrations.privacy.venue_data_due_at`."""
+    # Imported here: the privacy rules read the security lists.
+    from registrations.privacy import venue_data_due_at
+
+    return venue_data_due_at(edition)
 
 
-def purge(*, now=None):
-    """Empty the rows of every stored list whose edition's day is over (see :func:`purge_from`).
+def purge(*, now=None, edition=None):
+    """Empty the rows of every stored list whose edition is due (see :func:`purge_from`),
+    or of ``edition``'s lists only, when due.
 
     Keeps each version's number, date, author, head count and download log. Safe to run again
     and at the same time elsewhere: a version already purged is not touched again. Logs and
     returns the number of versions purged.
     """
     now = now or timezone.now()
-    # The day after the edition (Paris) began at or before now: its date is before today's.
+    # Every edition keeps its lists at least until the day after: only past days can be due.
     today = timezone.localdate(now, timezone=PARIS)
     due = SecurityList.objects.filter(purged_at__isnull=True, edition__date__lt=today)
+    if edition is not None:
+        due = due.filter(edition_id=edition.pk)
     purged = 0
-    for edition_id, slug in due.values_list("edition_id", "edition__slug").distinct():
-        count = due.filter(edition_id=edition_id).update(rows=[], purged_at=now)
-        logger.info("security lists: personal data of %s version(s) of %s deleted", count, slug)
+    for candidate in Edition.objects.filter(pk__in=due.values("edition_id")):
+        if now < purge_from(candidate):
+            continue
+        count = due.filter(edition_id=candidate.pk).update(rows=[], purged_at=now)
+        logger.info(
+            "security lists: personal data of %s version(s) of %s deleted", count, candidate.slug
+        )
         purged += count
     return purged
 
@@ -275,31 +284,48 @@ def export(version, export_format, *, by, changes_only=False, now=None):
     """The version in ``export_format`` (an :class:`ExportFormat`), and its download recorded.
 
     Raises :class:`NoPreviousVersion` when the changes of a first version are asked for
-    (nothing is recorded then). Side effects: inserts a :class:`SecurityListDownload`.
-    Returns ``(content bytes, content type, file name)``.
+    (nothing is recorded then). Side effects, in one transaction: inserts a
+    :class:`SecurityListDownload` and an audit line (:data:`AuditAction.EXPORT`, with the
+    number of people in the file). Returns ``(content bytes, content type, file name)``.
     """
     export_format = ExportFormat(export_format)
     render = {ExportFormat.CSV: as_csv, ExportFormat.XLSX: as_xlsx, ExportFormat.PDF: as_pdf}
-    content = render[export_format](version, changes_only=changes_only)
-    SecurityListDownload.objects.create(
-        security_list=version,
-        user=by,
-        format=export_format,
-        changes_only=changes_only,
-        downloaded_at=now or timezone.now(),
-    )
-    return content, CONTENT_TYPES[export_format], filename(version, export_format, changes_only)
+    name = filename(version, export_format, changes_only)
+    with transaction.atomic():
+        content = render[export_format](version, changes_only=changes_only)
+        SecurityListDownload.objects.create(
+            security_list=version,
+            user=by,
+            format=export_format,
+            changes_only=changes_only,
+            downloaded_at=now or timezone.now(),
+        )
+        audit.record(
+            by,
+            AuditAction.EXPORT,
+            name,
+            edition=version.edition,
+            people=_people(version, changes_only),
+            detail={
+                "format": export_format.value,
+                "version": version.number,
+                "changes_only": changes_only,
+            },
+        )
+    return content, CONTENT_TYPES[export_format], name
+
+
+def _people(version, changes_only):
+    """How many people a download names: the list's, or those added, removed or corrected."""
+    if not changes_only:
+        return len(version.rows)
+    found = changes(version)
+    return len(found.added) + len(found.removed) + len(found.corrected)
 
 
 def filename(version, export_format, changes_only=False):
     kind = "changements" if changes_only else "liste"
     return f"securite-{version.edition.slug}-v{version.number}-{kind}.{export_format}"
-
-
-def neutralise(value):
-    """A cell's text that no spreadsheet reads as a formula (see the module's docstring)."""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _table(version, changes_only):
@@ -333,46 +359,15 @@ def _change_rows(found):
 def as_csv(version, *, changes_only=False):
     """UTF-8 with a byte order mark and ";" between fields: what a French spreadsheet opens
     directly."""
-    header, rows = _table(version, changes_only)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _xlsx_text(value):
-    # Control characters are not allowed in the file format: shown, not dropped.
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value))
+    return spreadsheets.csv_bytes(*_table(version, changes_only))
 
 
 def as_xlsx(version, *, changes_only=False):
     header, rows = _table(version, changes_only)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = (_("Changes %(number)s") if changes_only else _("Version %(number)s")) % {
+    sheet_title = (_("Changes %(number)s") if changes_only else _("Version %(number)s")) % {
         "number": version.number
     }
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        sheet.append([_xlsx_text(value) for value in values])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            # Text, whatever it looks like: never a formula, a number or a date.
-            if cell.value is not None:
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    for index, label in enumerate(header, start=1):
-        longest = max([len(label), *(len(values[index - 1]) for values in rows)])
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(
-            max(longest + 2, 6), 50
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes([spreadsheets.Sheet(sheet_title, header, rows)])
 
 
 # PDF ---------------------------------------------------------------------------------------

@@ -4,14 +4,15 @@ downloads (full list or changes, in CSV, XLSX or PDF) with their log.
 Every page needs a login (anonymous visitors go to the login page). Seeing the versions and
 downloading them needs ``view_personal_data`` on the edition; generating needs ``manage``.
 Other users get the 403 page and no data. Every answer carries personal data: never cached
-(``Cache-Control: private, no-store``), never indexed.
+(``Cache-Control: private, no-store``), never indexed; every download is recorded, in the
+download log of the list and in the audit log of personal data (see
+:func:`admission.security_list.export`).
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -21,6 +22,7 @@ from accounts.enums import Action
 from admission import security_list
 from admission.enums import ExportFormat
 from admission.models import SecurityList, SecurityListDownload
+from ptce import spreadsheets
 from ptce.decorators import organiser_page
 
 #: Downloads shown in the log, newest first.
@@ -115,6 +117,4 @@ def download(request, slug, number, export_format, changes_only=False):
         )
     except security_list.NoPreviousVersion:
         raise Http404 from None
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return spreadsheets.file_response(content, content_type, filename)

@@ -14,10 +14,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from admission.security_list import FORMULA_STARTS
 from charter import requests
 from charter.models import SIGNING_KINDS, SigningRequest
 from network.models import Organisation
+from ptce.spreadsheets import FORMULA_STARTS
 from registrations.forms import no_control_characters
 
 IN_DIRECTORY, PROPOSED = "directory", "proposed"

@@ -39,9 +39,10 @@ What a line changes:
 
 Files: UTF-8 (with or without BOM) or Windows-1252, comma or semicolon between cells, at most
 ``MAX_BYTES`` bytes, ``MAX_LINES`` lines and ``MAX_LINE_CHARS`` characters a line. A cell that
-starts with = + - @ (or a tab or carriage return) is refused as a formula: a spreadsheet would
-run it. Text that really starts so is written with an apostrophe first (``'-5 %``), as the
-export does; the import removes that apostrophe. No cell of the format holds a signed number,
+starts with = + - @ (or a tab, a carriage return, or the full-width forms of the four) is
+refused as a formula: a spreadsheet would run it. Text that really starts so is written with
+an apostrophe first (``'-5 %``), as the export does; the import removes that apostrophe
+(the one rule of :mod:`ptce.spreadsheets`). No cell of the format holds a signed number,
 so ``-`` and ``+`` get no exception.
 
 The export writes this format in UTF-8 with a BOM and semicolons (what the French edition of
@@ -77,6 +78,7 @@ from network.models import (
     fold,
 )
 from network.validators import validate_siren
+from ptce import spreadsheets
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +90,6 @@ MAX_LINE_CHARS = 50_000
 LIST_SEPARATOR = "|"
 #: Rows read or written per query.
 _BATCH = 500
-EXPORT_DELIMITER = ";"
-#: What makes a spreadsheet read a cell as a formula (OWASP's "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _NAME_MAX = Organisation._meta.get_field("name").max_length
 _SLUG_MAX = Organisation._meta.get_field("slug").max_length
@@ -317,28 +316,13 @@ class _FileRefused(Exception):
 # Cells ----------------------------------------------------------------------------------------
 
 
-def _formula_start(value):
-    # Apostrophes first are skipped so that escaping is exactly reversible (see below).
-    first = value.lstrip("'")[:1]
-    return bool(first) and first in FORMULA_STARTS
-
-
-def escape_formula(value):
-    """``value`` made safe for a spreadsheet: an apostrophe before a formula's first character.
-
-    Also before a value that already starts with apostrophes and then such a character, so
-    that :func:`unescape_formula` gives back exactly ``value``.
-    """
-    return f"'{value}" if _formula_start(value) else value
-
-
-def unescape_formula(value):
-    """The inverse of :func:`escape_formula`."""
-    return value[1:] if value.startswith("'") and _formula_start(value) else value
+#: The shared rule under the name this module gave it first, for the modules that still import
+#: it from here (accounts' audit log CSV); new code uses :mod:`ptce.spreadsheets`.
+escape_formula = spreadsheets.neutralise
 
 
 def _looks_like_formula(raw):
-    return raw[:1] in ("\t", "\r") or raw.strip()[:1] in FORMULA_STARTS
+    return raw[:1] in ("\t", "\r") or raw.strip()[:1] in spreadsheets.FORMULA_STARTS
 
 
 def _text(max_length):
@@ -726,7 +710,7 @@ class _Import:
                 )
                 ok = False
                 continue
-            value = unescape_formula(raw.strip())
+            value = spreadsheets.restore(raw.strip())
             if not value:
                 continue
             try:
@@ -1202,8 +1186,7 @@ _NO_MEMBER = dict.fromkeys((name for name in COLUMN_NAMES if name.startswith("me
 
 
 def export_rows():
-    """The directory as rows of cells (lists of str), header first, formulas neutralised."""
-    yield list(COLUMN_NAMES)
+    """The directory as rows of cells (lists of str), in the order of ``COLUMN_NAMES``."""
     queryset = (
         Pole.objects.select_related("organisation")
         .prefetch_related("sectors", "territory", "members__organisation")
@@ -1226,19 +1209,10 @@ def export_rows():
                     "membre_categorie": member.category,
                     "membre_role": member.role,
                 }
-            yield [escape_formula(row[name]) for name in COLUMN_NAMES]
+            yield [row[name] for name in COLUMN_NAMES]
 
 
-class _Line:
-    """A file-like object whose write() hands back what it was given (for csv.writer)."""
-
-    def write(self, value):
-        return value
-
-
-def export_lines():
-    """The export as text chunks, one per line, the first with a BOM: for a streaming answer."""
-    writer = csv.writer(_Line(), delimiter=EXPORT_DELIMITER)
-    for number, row in enumerate(export_rows()):
-        line = writer.writerow(row)
-        yield f"\ufeff{line}" if number == 0 else line
+def export_response(filename):
+    """The export as a CSV attachment, streamed as it is read: UTF-8 with a BOM, ";" between
+    cells, formulas neutralised (:mod:`ptce.spreadsheets`)."""
+    return spreadsheets.csv_response(filename, COLUMN_NAMES, export_rows(), streaming=True)
