@@ -352,7 +352,7 @@ def test_lost_link_honeypot_gets_the_same_answer_and_sends_nothing(client, regis
 
 
 def test_lost_link_is_rate_limited_per_address(client, registration, settings):
-    settings.PTCE_LOST_LINK_RATE = "2/h"
+    settings.PTCE_RATES = {**settings.PTCE_RATES, "lost_link": "2/h"}
 
     statuses = [lost(client, "camille@example.org").status_code for _ in range(3)]
 

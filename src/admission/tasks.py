@@ -7,5 +7,7 @@ from admission import security_list
 
 @task()
 def purge_security_lists():
-    """Deletes the personal data of the security lists of the editions whose day is over."""
+    """Deletes the personal data of the security lists of the editions whose venue details
+    are due for deletion (``venue_data_retention_days`` after the day; see
+    :func:`admission.security_list.purge_from`)."""
     return security_list.purge()

@@ -27,6 +27,8 @@ def _registration(token, *, with_ticket=False, active=False):
     registration = registration_for_token(token)
     if (
         registration is None
+        # Erased, or anonymised after the day: a ticket for nobody.
+        or registration.anonymised_at is not None
         or (with_ticket and not tickets.has_ticket(registration))
         or (active and not registration.is_active)
     ):

@@ -17,9 +17,43 @@ from django.views.decorators.http import require_GET
 
 from events.models import Edition
 
+#: Days listed with their own retention periods on the privacy notice (the latest first).
+PRIVACY_EDITIONS_SHOWN = 10
+
 
 def privacy(request):
-    return render(request, _prose_template("privacy"))
+    """The privacy notice, with the retention periods: the defaults, and those of the public
+    days whose attendees' data is still kept."""
+    # Imported here: the notice only reads the rule's dates.
+    from registrations.privacy import personal_data_due_at, venue_data_due_at
+
+    fields = Edition._meta
+    editions = (
+        Edition.objects.public()
+        .filter(personal_data_anonymised_at=None)
+        .order_by("-date")
+        .only(
+            "slug",
+            "title",
+            "date",
+            "status",
+            "venue_data_retention_days",
+            "personal_data_retention_days",
+            "venue_data_deleted_at",
+        )[:PRIVACY_EDITIONS_SHOWN]
+    )
+    return render(
+        request,
+        _prose_template("privacy"),
+        {
+            "venue_days": fields.get_field("venue_data_retention_days").default,
+            "personal_days": fields.get_field("personal_data_retention_days").default,
+            "editions": [
+                (edition, venue_data_due_at(edition), personal_data_due_at(edition))
+                for edition in editions
+            ],
+        },
+    )
 
 
 def accessibility(request):

@@ -126,3 +126,15 @@ def _editions_reconfirming(now):
         if edition.security_list_final_deadline - dt.timedelta(days=edition.reconfirmation_days)
         <= now
     ]
+
+
+@task()
+def apply_retention():
+    """Deletes the venue details and anonymises the personal data of the editions whose
+    retention time is over (:func:`registrations.privacy.apply_retention`); safe to re-run.
+    Returns the number of steps done."""
+    # Imported here: the privacy rules read the admission app, which reads this app.
+    from registrations import privacy
+
+    run = privacy.apply_retention()
+    return len(run.venue) + len(run.personal)

@@ -14,5 +14,7 @@ urlpatterns = [
     path("inscription/<str:token>/", views.manage, name="manage"),
     path("inscription/<str:token>/annuler/", views.cancel, name="cancel"),
     path("inscription/<str:token>/je-viens/", views.reconfirm, name="reconfirm"),
+    path("inscription/<str:token>/mes-donnees/", views.my_data, name="my_data"),
+    path("inscription/<str:token>/supprimer/", views.erase, name="erase"),
     path("invitation/<str:code>/", views.invitation, name="invitation"),
 ]

@@ -1,0 +1,463 @@
+"""Personal data of attendees: what is kept, for how long, a person's copy and erasure.
+
+The one place for these rules; the retention job, the manage link and the organisers' pages
+call the functions below.
+
+What a registration keeps for ever, for the anonymous figures (seats, attendance, lunch): its
+edition, category, directory organisation (kind, region), status and its times, source, diet,
+language, public identifier (so that an old manage link says "deleted" instead of failing),
+and its check-ins (times, entrance, verdict: they hold no name; a device nonce names nobody).
+
+What goes:
+
+- ``VENUE_FIELDS`` (asked only when the venue requires them) from
+  ``date + venue_data_retention_days`` (Paris midnight), with the rows of the stored security
+  lists (:func:`delete_venue_data`);
+- every field of ``PERSONAL_FIELDS`` from ``date + personal_data_retention_days``
+  (:func:`anonymise_edition`), with the bookers' addresses, the invitations' addresses, guest
+  names and notes, and the edition's emails in the outbox (sent, failed or pending: a pending
+  one would now go to nobody). Free text goes too: accessibility needs and dietary details
+  can be health or religious data; a job title or an organisation name typed in the form (one
+  not in the directory, so not in the figures either) can point at one person in a small
+  organisation. The consents are reset: an anonymous row appears in no public list.
+
+A person may have the same done to their own registration at any time (:func:`erase`), and
+get a copy of what is stored about them (:func:`data_copy`).
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import audit
+from accounts.enums import AuditAction
+from admission import security_list
+from admission.models import CheckIn, SecurityList
+from events.enums import SecurityField
+from events.models import PARIS, Edition
+from outbox.models import Message
+from registrations import capacity, emails
+from registrations.enums import InvitationKind
+from registrations.models import Booking, Invitation, Registration
+
+logger = logging.getLogger(__name__)
+
+#: The details only the venue's security asks for (see ``events.enums.SecurityField``).
+VENUE_FIELDS = tuple(SecurityField.values)
+
+#: Every field of a registration that says something about the person, venue fields
+#: included; anonymising empties them (``EMPTY``).
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "badge_name",
+    "job_title",
+    "organisation_name",
+    "accessibility_needs",
+    "dietary_notes",
+    *VENUE_FIELDS,
+    "consent_public_list",
+    "consent_photos",
+    "consent_news",
+)
+
+#: What each personal field holds once emptied.
+EMPTY = {
+    name: None if name == "birth_date" else False if name.startswith("consent_") else ""
+    for name in PERSONAL_FIELDS
+}
+VENUE_EMPTY = {name: EMPTY[name] for name in VENUE_FIELDS}
+
+#: Who asked for an erasure or a copy, in the audit line's detail.
+BY_PERSON = "the person themselves"
+BY_ORGANISER = "an organiser"
+
+
+# When --------------------------------------------------------------------------------------
+
+
+def _midnight_after(edition, days):
+    return dt.datetime.combine(edition.date + dt.timedelta(days=days), dt.time(0), tzinfo=PARIS)
+
+
+def venue_data_due_at(edition):
+    """When the venue fields and the stored security lists of ``edition`` are deleted."""
+    return _midnight_after(edition, edition.venue_data_retention_days)
+
+
+def personal_data_due_at(edition):
+    """When the personal data of ``edition`` is anonymised."""
+    return _midnight_after(edition, edition.personal_data_retention_days)
+
+
+# The retention job ---------------------------------------------------------------------------
+
+
+def _lock(edition):
+    """The edition's row, locked until the end of the transaction (two jobs at once: the
+    second waits, then sees the first one's work done)."""
+    return Edition.objects.select_for_update().get(pk=edition.pk)
+
+
+def _empty_venue_fields(edition, now):
+    """Empties the venue fields of the edition's registrations and the rows of its stored
+    security lists; returns ``(people, versions)``. The caller holds the edition's lock."""
+    holding = Q(birth_date__isnull=False)
+    for name in VENUE_FIELDS:
+        if name != SecurityField.BIRTH_DATE:
+            holding |= ~Q(**{name: ""})
+    people = (
+        Registration.objects.filter(edition=edition)
+        .filter(holding)
+        .update(**VENUE_EMPTY, updated_at=now)
+    )
+    versions = security_list.purge(edition=edition, now=now)
+    return people, versions
+
+
+def delete_venue_data(edition, now=None):
+    """From :func:`venue_data_due_at`: empty the venue fields of every registration of
+    ``edition`` and the rows of its stored security lists.
+
+    Side effects, in one transaction: locks the edition's row; updates its registrations and
+    security lists; sets ``edition.venue_data_deleted_at``; writes an audit line and a log line
+    (counts only). Returns the counts, or None when it is not due or was done already.
+    """
+    now = now or timezone.now()
+    if now < venue_data_due_at(edition):
+        return None
+    with transaction.atomic():
+        edition = _lock(edition)
+        if edition.venue_data_deleted_at is not None:
+            return None
+        people, versions = _empty_venue_fields(edition, now)
+        edition.venue_data_deleted_at = now
+        edition.save(update_fields=["venue_data_deleted_at", "updated_at"])
+        counts = {"registrations": people, "security_lists": versions}
+        _log(edition, "Venue details and security lists deleted", people, counts)
+    return counts
+
+
+def anonymise_edition(edition, now=None):
+    """From :func:`personal_data_due_at`: anonymise every registration of ``edition``.
+
+    Side effects, in one transaction: locks the edition's row; empties the venue data first if
+    that was not done (:func:`delete_venue_data`'s work, with its own audit line); empties
+    ``PERSONAL_FIELDS`` of every registration not yet anonymised and sets its
+    ``anonymised_at``; empties the bookers' addresses and the invitations' addresses, guest
+    names and notes (personal invitations still usable are revoked: the day is long over);
+    deletes the edition's emails in the outbox; sets ``edition.personal_data_anonymised_at``;
+    writes an audit line and a log line (counts only). Figures are unchanged: statuses,
+    categories, organisations, diets and check-ins stay. Returns the counts, or None when it
+    is not due or was done already.
+    """
+    now = now or timezone.now()
+    if now < personal_data_due_at(edition):
+        return None
+    with transaction.atomic():
+        edition = _lock(edition)
+        if edition.personal_data_anonymised_at is not None:
+            return None
+        if edition.venue_data_deleted_at is None:
+            people, versions = _empty_venue_fields(edition, now)
+            edition.venue_data_deleted_at = now
+            _log(
+                edition,
+                "Venue details and security lists deleted",
+                people,
+                {"registrations": people, "security_lists": versions},
+            )
+        people = Registration.objects.filter(edition=edition, anonymised_at=None).update(
+            **EMPTY, anonymised_at=now, updated_at=now
+        )
+        bookings = Booking.objects.filter(edition=edition).exclude(email="").update(email="")
+        invitations = Invitation.objects.filter(edition=edition)
+        scrubbed = invitations.exclude(email="", guest_name="", note="")
+        # An empty address must not stay on a usable personal invitation: the one-invitation-
+        # per-address constraint would see them all as the same address.
+        revoked = scrubbed.filter(kind=InvitationKind.PERSONAL, revoked_at=None).update(
+            email="", guest_name="", note="", revoked_at=now
+        )
+        others = invitations.exclude(email="", guest_name="", note="").update(
+            email="", guest_name="", note=""
+        )
+        messages, _ = Message.objects.filter(edition=edition).delete()
+        edition.personal_data_anonymised_at = now
+        edition.save(
+            update_fields=["venue_data_deleted_at", "personal_data_anonymised_at", "updated_at"]
+        )
+        counts = {
+            "registrations": people,
+            "bookings": bookings,
+            "invitations": revoked + others,
+            "emails": messages,
+        }
+        _log(edition, "Personal data anonymised", people, counts)
+    return counts
+
+
+def _log(edition, what, people, counts):
+    audit.record(None, AuditAction.RETENTION, what, edition=edition, people=people, detail=counts)
+    logger.info(
+        "retention: %s: %s (%s)",
+        edition.slug,
+        what.lower(),
+        ", ".join(f"{key} {value}" for key, value in counts.items()),
+    )
+
+
+@dataclass
+class RetentionRun:
+    """What one run of :func:`apply_retention` did: ``{edition slug: counts}`` per step."""
+
+    venue: dict = field(default_factory=dict)
+    personal: dict = field(default_factory=dict)
+
+    def __bool__(self):
+        return bool(self.venue or self.personal)
+
+
+def apply_retention(now=None):
+    """Apply each edition's retention settings at ``now``: venue data, then personal data.
+
+    Safe to run again and at the same time elsewhere: a step done is recorded on the edition
+    (``venue_data_deleted_at``, ``personal_data_anonymised_at``) under its row lock, so a
+    second run changes nothing and writes no audit or log line. Each edition and step is its
+    own transaction: one failing leaves the others done. Returns a :class:`RetentionRun`.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now, timezone=PARIS)
+    run = RetentionRun()
+    # Every retention lasts at least a day: only past days can be due.
+    candidates = Edition.objects.filter(date__lt=today).filter(
+        Q(venue_data_deleted_at=None) | Q(personal_data_anonymised_at=None)
+    )
+    for edition in candidates.order_by("date", "pk"):
+        if edition.venue_data_deleted_at is None:
+            counts = delete_venue_data(edition, now)
+            if counts is not None:
+                run.venue[edition.slug] = counts
+        counts = anonymise_edition(edition, now)
+        if counts is not None:
+            run.personal[edition.slug] = counts
+    return run
+
+
+# One person ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Erasure:
+    cancelled: bool
+    promoted: int
+    emails: int
+    security_lists: int
+
+
+def erase(registration, *, by=None, now=None):
+    """Erase one person's data on their request (``by``: None when they asked themselves
+    from the manage link, else the organiser who acted).
+
+    Before the day ends an active registration is first cancelled through
+    :func:`registrations.capacity.cancel` (the seat goes to the waiting list, the ticket is
+    revoked); once the day is over its status stays, so that the anonymous figures of who
+    came stay true. Then, in the same transaction: ``PERSONAL_FIELDS`` emptied and
+    ``anonymised_at`` set; the person's row removed from every stored version of the security
+    list (head counts kept as they were sent); their emails deleted from the outbox (those
+    about the registration, and those to their address about nobody else still known); the
+    booking's address emptied when no other registration of the booking keeps its data; the
+    personal invitation they used emptied and revoked; an audit line. Returns an
+    :class:`Erasure`, or None when it was erased already.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        promoted = []
+        cancelled = False
+        if registration.is_active and now < registration.edition.ends_at:
+            promoted = capacity.cancel(registration, now=now)
+            cancelled = True
+        else:
+            _lock(registration.edition)
+        registration = Registration.objects.select_related("edition", "invitation").get(
+            pk=registration.pk
+        )
+        if registration.anonymised_at is not None:
+            return None
+        edition = registration.edition
+        deleted_emails = _delete_emails(registration)
+        versions = _remove_from_security_lists(registration)
+        if registration.booking_id is not None:
+            others = Registration.objects.filter(
+                booking_id=registration.booking_id, anonymised_at=None
+            ).exclude(pk=registration.pk)
+            if not others.exists():
+                Booking.objects.filter(pk=registration.booking_id).update(email="")
+        invitation = registration.invitation
+        if invitation is not None and invitation.kind == InvitationKind.PERSONAL:
+            Invitation.objects.filter(pk=invitation.pk).update(
+                email="", guest_name="", note="", revoked_at=invitation.revoked_at or now
+            )
+        Registration.objects.filter(pk=registration.pk).update(
+            **EMPTY, anonymised_at=now, updated_at=now
+        )
+        erasure = Erasure(
+            cancelled=cancelled,
+            promoted=len(promoted),
+            emails=deleted_emails,
+            security_lists=versions,
+        )
+        audit.record(
+            by,
+            AuditAction.ERASURE,
+            "Erasure of one registration's personal data",
+            edition=edition,
+            people=1,
+            detail={"requested_by": BY_ORGANISER if by else BY_PERSON, **erasure.__dict__},
+        )
+    logger.info("erasure: one registration of %s anonymised", edition.slug)
+    return erasure
+
+
+def _delete_emails(registration):
+    mine = Q(kind__in=emails.REGISTRATION_KINDS, object_id=registration.pk)
+    if registration.invitation_id is not None:
+        mine |= Q(kind="registrations.invitation", object_id=registration.invitation_id)
+    if registration.email:
+        # Their address, unless the message is about another registration that keeps its
+        # data (a colleague they booked for: their booking's address stays too).
+        others = Registration.objects.filter(
+            edition_id=registration.edition_id, anonymised_at=None
+        ).exclude(pk=registration.pk)
+        mine |= Q(edition_id=registration.edition_id, recipient__iexact=registration.email) & ~Q(
+            kind__in=emails.REGISTRATION_KINDS, object_id__in=others.values("pk")
+        )
+    deleted, _ = Message.objects.filter(mine).delete()
+    return deleted
+
+
+def _remove_from_security_lists(registration):
+    public_id = str(registration.public_id)
+    changed = 0
+    for version in SecurityList.objects.filter(
+        edition_id=registration.edition_id, purged_at=None
+    ).select_for_update():
+        rows = [row for row in version.rows if row.get("public_id") != public_id]
+        if len(rows) != len(version.rows):
+            version.rows = rows
+            version.save(update_fields=["rows"])
+            changed += 1
+    return changed
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+#: The registration's fields in a person's copy, besides the personal ones.
+COPY_FIELDS = (
+    "diet",
+    "language",
+    "source",
+    "status",
+    "created_at",
+    "confirmed_at",
+    "cancelled_at",
+    "reconfirmed_at",
+    "anonymised_at",
+)
+
+
+def data_copy(registration, *, by=None, now=None):
+    """Everything stored about the person of ``registration``, as a dict ready for JSON:
+    the registration's fields, the booking and the invitation it was made with, the
+    check-ins at the door, the emails written to them (what and when: the text is made when
+    sent and not kept), and the versions of the security list they appear in.
+
+    Side effect: an audit line (``by``: None when the person asked from the manage link).
+    """
+    now = now or timezone.now()
+    registration = Registration.objects.select_related(
+        "edition", "category", "organisation", "booking", "invitation"
+    ).get(pk=registration.pk)
+    edition = registration.edition
+    fields = {}
+    for name in (*PERSONAL_FIELDS, *COPY_FIELDS):
+        value = getattr(registration, name)
+        fields[name] = _iso(value) if isinstance(value, dt.date) else value
+    fields["public_id"] = str(registration.public_id)
+    fields["category"] = registration.category.name
+    fields["organisation"] = registration.organisation.name if registration.organisation else ""
+    booking = registration.booking
+    invitation = registration.invitation
+    checkins = CheckIn.objects.filter(registration=registration).select_related("entrance")
+    messages = Message.objects.filter(
+        Q(kind__in=emails.REGISTRATION_KINDS, object_id=registration.pk)
+        | (
+            Q(edition=edition, recipient__iexact=registration.email)
+            if registration.email
+            else Q(pk__in=[])
+        )
+    ).order_by("created_at", "pk")
+    public_id = str(registration.public_id)
+    copy = {
+        "generated_at": _iso(now),
+        "edition": {"title": edition.title, "date": _iso(edition.date)},
+        "registration": fields,
+        "booking": {
+            "email": booking.email,
+            "language": booking.language,
+            "created_at": _iso(booking.created_at),
+        }
+        if booking
+        else None,
+        "invitation": {
+            "kind": invitation.kind,
+            "email": invitation.email,
+            "guest_name": invitation.guest_name,
+            "note": invitation.note,
+            "created_at": _iso(invitation.created_at),
+            "sent_at": _iso(invitation.sent_at),
+        }
+        if invitation
+        else None,
+        "check_ins": [
+            {
+                "scanned_at": _iso(checkin.scanned_at),
+                "received_at": _iso(checkin.received_at),
+                "entrance": checkin.entrance.name,
+                "result": checkin.result,
+                "id_checked": checkin.id_checked,
+            }
+            for checkin in checkins
+        ],
+        "emails": [
+            {
+                "kind": message.kind,
+                "to": message.recipient,
+                "status": message.status,
+                "written_at": _iso(message.created_at),
+                "sent_at": _iso(message.sent_at),
+            }
+            for message in messages
+        ],
+        "security_lists": [
+            {"version": version.number, "generated_at": _iso(version.generated_at)}
+            for version in SecurityList.objects.filter(edition=edition, purged_at=None)
+            if any(row.get("public_id") == public_id for row in version.rows)
+        ],
+    }
+    with transaction.atomic():
+        audit.record(
+            by,
+            AuditAction.DATA_REQUEST,
+            "Copy of one registration's personal data",
+            edition=edition,
+            people=1,
+            detail={"requested_by": BY_ORGANISER if by else BY_PERSON},
+        )
+    return copy
