@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone, translation
 
 from accounts.enums import Role
@@ -41,6 +42,11 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Rate-limit counters (the only use of the cache) in memory, empty for each test: a
+    # query-count test counts the page's queries, not the counters'. test_ratelimit.py tries
+    # the production stores, the database and Redis.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -569,7 +569,11 @@ def test_openapi_schema_is_json_with_the_editions_paths(client):
     assert {"/api/v1/editions", "/api/v1/editions/{slug}"} <= set(schema["paths"])
     assert schema["paths"]["/api/v1/editions"]["get"]["operationId"] == "list_editions"
     assert schema["paths"]["/api/v1/editions/{slug}"]["get"]["operationId"] == "get_edition"
-    assert set(schema["paths"]["/api/v1/editions/{slug}"]["get"]["responses"]) == {"200", "404"}
+    assert set(schema["paths"]["/api/v1/editions/{slug}"]["get"]["responses"]) == {
+        "200",
+        "404",
+        "429",
+    }
 
 
 def test_docs_page_uses_only_local_scripts_and_styles(client):

@@ -20,7 +20,6 @@ from charter import links, listing
 from charter import signatures as rules
 from charter.enums import Channel, RequestStatus
 from charter.models import SigningRequest
-from charter.views import VERIFY_RATE
 from events.enums import EditionStatus
 from network import poles
 from network.enums import OrganisationKind
@@ -852,8 +851,8 @@ def _one_window(monkeypatch):
 
 
 @pytest.mark.usefixtures("_one_window")
-def test_checks_are_rate_limited_per_address(client, charter):
-    allowed = int(VERIFY_RATE.split("/")[0])
+def test_checks_are_rate_limited_per_address(client, charter, settings):
+    allowed = int(settings.PTCE_RATES["charter_verify"].split("/")[0])
     code = charter.ecotone_2014.receipt_code
 
     statuses = [verify(client, code, REMOTE_ADDR="192.0.2.1").status_code for _ in range(allowed)]

@@ -18,7 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from charter import emails, links, requests, signatures, signing_views
+from charter import emails, links, requests, signatures
 from charter.enums import Channel, RequestStatus
 from charter.models import Signature, SigningRequest
 from network.enums import OrganisationKind
@@ -780,8 +780,8 @@ def test_the_honeypot_sends_nothing(client, version, pole):
     assert nothing_written()
 
 
-def test_the_form_is_rate_limited_per_address(client, version, pole, monkeypatch):
-    monkeypatch.setattr(signing_views, "SIGNING_RATE", "2/h")
+def test_the_form_is_rate_limited_per_address(client, version, pole, settings):
+    settings.PTCE_RATES = {**settings.PTCE_RATES, "charter_signing": "2/h"}
 
     statuses = [submit(client, answers()).status_code for _ in range(3)]
     other_address = submit(client, answers(), REMOTE_ADDR="192.0.2.9")

@@ -5,15 +5,15 @@ from types import SimpleNamespace
 
 import django_ratelimit.core
 import pytest
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.management import call_command
 
-from accounts.views import LOGIN_RATE_PER_IP, LOGIN_RATE_PER_USERNAME
 from tests.conftest import PASSWORD
 
 LOGIN_URL = "/connexion/"
-PER_IP = int(LOGIN_RATE_PER_IP.split("/")[0])
-PER_USERNAME = int(LOGIN_RATE_PER_USERNAME.split("/")[0])
+PER_IP = int(settings.PTCE_RATES["login_ip"].split("/")[0])
+PER_USERNAME = int(settings.PTCE_RATES["login_username"].split("/")[0])
 
 
 CACHES = {

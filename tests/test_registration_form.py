@@ -639,7 +639,7 @@ def test_honeypot_filled_in_registers_nobody(client, edition, category):
 def test_too_many_submissions_from_one_address_get_the_429_page(
     client, edition, category, settings
 ):
-    settings.PTCE_REGISTRATION_RATE = "2/h"
+    settings.PTCE_RATES = {**settings.PTCE_RATES, "registration": "2/h"}
 
     statuses = [post(client, form(person(email=f"p{n}@example.org"))).status_code for n in (1, 2)]
     # Adding a person is not a submission and is not counted.
@@ -656,7 +656,7 @@ def test_too_many_submissions_from_one_address_get_the_429_page(
 
 
 def test_rate_limit_can_be_switched_off_for_a_load_test(client, edition, category, settings):
-    settings.PTCE_REGISTRATION_RATE = "1/h"
+    settings.PTCE_RATES = {**settings.PTCE_RATES, "registration": "1/h"}
     settings.PTCE_PUBLIC_FORM_RATELIMITS = False
 
     statuses = [post(client, form(person(email=f"p{n}@example.org"))).status_code for n in range(3)]

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.security import django_auth
 
 from accounts import permissions
 from accounts.api import BearerAuth
 from accounts.enums import Action
+from accounts.second_factor import verified_session_auth
 from admission import checkin, keys
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
@@ -36,12 +36,13 @@ from admission.schemas import (
 )
 from events.models import Edition
 from ptce.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from ptce.ratelimits import CHECKIN_THROTTLES
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration
 
 router = Router(tags=["check-in"])
 
-AUTH = [BearerAuth(), django_auth]
+AUTH = [BearerAuth(), verified_session_auth]
 AUTH_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -107,6 +108,7 @@ def _verdict_out(verdict):
     "/editions/{slug}/checkins",
     response={200: CheckInOut, 422: ValidationErrorOut, **AUTH_ERRORS},
     auth=AUTH,
+    throttle=CHECKIN_THROTTLES,
     operation_id="create_checkin",
     summary="Scan a ticket at the door (agent)",
 )
@@ -146,6 +148,7 @@ def create_checkin(request, slug: str, payload: CheckInIn, response: HttpRespons
     "/editions/{slug}/checkin-data",
     response={200: CheckInDataOut, 422: ValidationErrorOut, **AUTH_ERRORS},
     auth=AUTH,
+    throttle=CHECKIN_THROTTLES,
     operation_id="get_checkin_data",
     summary="What a door device keeps to work offline (agent)",
 )

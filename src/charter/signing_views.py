@@ -9,18 +9,14 @@ links, they press no buttons).
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django_ratelimit.core import is_ratelimited
 
 from charter import forms, links, requests, signatures
 from charter.enums import RequestStatus
 from charter.models import CharterVersion
 from charter.signatures import SigningRefused
 from ptce.decorators import secret_address
+from ptce.ratelimits import over_rate
 from ptce.views import rate_limited
-
-#: Submissions of the form per client address (django-ratelimit rate), as for registration:
-#: each one sends an email to the address typed.
-SIGNING_RATE = "20/h"
 
 #: Where a refusal of :func:`requests.submit` is shown: its field, or the form's top.
 REFUSAL_FIELDS = {
@@ -40,7 +36,7 @@ def sign(request, version):
         return _sign_page(request, version, None, status=409 if posted else 200)
     if not posted:
         return _sign_page(request, version, forms.SigningForm())
-    if _over_rate(request):
+    if over_rate(request, "charter_signing"):
         return rate_limited(request)
     form = forms.SigningForm(request.POST)
     if not form.is_valid():
@@ -132,15 +128,6 @@ def _outcome(request, signing_request):
         return render(request, "charter/signing/awaiting_approval.html", context)
     context["overtaken"] = requests.was_overtaken(signing_request)
     return render(request, "charter/signing/refused.html", context)
-
-
-def _over_rate(request):
-    """Count this submission against the client address's limit; True when beyond it."""
-    if not settings.PTCE_PUBLIC_FORM_RATELIMITS:
-        return False
-    return is_ratelimited(
-        request, group="charter-signing", key="ip", rate=SIGNING_RATE, increment=True
-    )
 
 
 def _language():

@@ -10,23 +10,20 @@ bits, so only guessing them in bulk could find one, and that is what the limit s
 
 import re
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
-from django_ratelimit.core import is_ratelimited
 
 from charter import links, listing, receipts
 from charter import signatures as rules
 from charter.models import CharterVersion
 from ptce.decorators import secret_address
+from ptce.ratelimits import over_rate
 from ptce.views import rate_limited
 
-#: Codes one client address may check (an honest visitor checks a handful).
-VERIFY_RATE = "60/h"
 #: The longest typed code shown back in the form: a code is 19 characters with its dashes.
 SHOWN_CODE_LENGTH = 40
 
@@ -127,7 +124,7 @@ def verify(request):
     typed = request.GET.get("code")
     context = {"typed": (typed or "")[:SHOWN_CODE_LENGTH]}
     if typed is not None and typed.strip():
-        if _over_rate(request):
+        if over_rate(request, "charter_verify"):
             return rate_limited(request)
         verification = rules.verify(typed)
         context |= {
@@ -137,12 +134,3 @@ def verify(request):
         if verification.status == "valid":
             context["entry"] = listing.entry(verification.signature)
     return render(request, "charter/verify.html", context)
-
-
-def _over_rate(request):
-    """Count this check against the client address's limit; True when beyond it."""
-    if not settings.PTCE_PUBLIC_FORM_RATELIMITS:
-        return False
-    return is_ratelimited(
-        request, group="charter-verify", key="ip", rate=VERIFY_RATE, increment=True
-    )

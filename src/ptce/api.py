@@ -7,6 +7,7 @@ turn exceptions into those answers; an unexpected exception is logged and answer
 """
 
 import logging
+import math
 from http import HTTPStatus
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
@@ -15,18 +16,88 @@ from django.utils.translation import gettext_lazy as _
 from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from pydantic.json_schema import models_json_schema
 
 from accounts.api import router as accounts_router
 from admission.api import router as admission_router
 from charter.api import router as charter_router
 from events.api import router as events_router
 from network.api import router as network_router
-from ptce.api_errors import ApiError
+from ptce.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from ptce.ratelimits import API_THROTTLES, failed_authentication_wait
 from registrations.api import router as registrations_router
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+#: Answers the handlers below may give to any operation, whatever the endpoint declares.
+COMMON_RESPONSES = {
+    "400": ("The body could not be read (not JSON, or not UTF-8).", "ErrorOut"),
+    "401": ("Authentication required: no valid API token.", "ErrorOut"),
+    "422": ("Some parameters are not valid: see `errors`.", "ValidationErrorOut"),
+    "429": ("Too many requests: wait the seconds of `Retry-After`.", "ErrorOut"),
+}
+
+
+class Api(NinjaAPI):
+    """The API, whose schema also declares the errors its handlers answer for every
+    operation: 429 (throttles), 401 where a token is needed, 422 where there are parameters
+    and 400 where there is a body, each with its JSON error schema."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        _, definitions = models_json_schema(
+            [(ErrorOut, "serialization"), (ValidationErrorOut, "serialization")],
+            ref_template="#/components/schemas/{model}",
+        )
+        for name, definition in definitions["$defs"].items():
+            components.setdefault(name, definition)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                declared = {str(code) for code in responses}
+                for code in _common_codes(operation):
+                    if code not in declared:
+                        responses[int(code)] = _error_response(code)
+                operation["responses"] = dict(sorted(responses.items(), key=lambda i: int(i[0])))
+        return schema
+
+
+def _error_response(code):
+    description, model = COMMON_RESPONSES[code]
+    response = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}},
+    }
+    if code == "429":
+        response["headers"] = {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {"type": "integer"},
+            }
+        }
+    return response
+
+
+def _common_codes(operation):
+    yield "429"
+    if operation.get("security"):
+        yield "401"
+    if operation.get("requestBody") or any(
+        _may_be_invalid(parameter) for parameter in operation.get("parameters", [])
+    ):
+        yield "422"
+    if operation.get("requestBody"):
+        yield "400"
+
+
+def _may_be_invalid(parameter):
+    """Whether a parameter can fail validation: any query parameter, a path one that is not
+    a plain string (a path string is whatever the address holds)."""
+    return parameter.get("in") != "path" or parameter.get("schema", {}).get("type") != "string"
+
+
+api = Api(
     title="Journées PTCE",
     version="1",
     description=(
@@ -35,6 +106,9 @@ api = NinjaAPI(
         "the message follows the request's Accept-Language (French by default)."
     ),
     urls_namespace="api",
+    # Per address for anonymous calls, per token for the others (PTCE_RATES); the door
+    # devices' endpoints set their own.
+    throttle=API_THROTTLES,
 )
 api.add_router("", events_router)
 api.add_router("", accounts_router)
@@ -84,6 +158,8 @@ def _invalid(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request, exc):
+    if (wait := failed_authentication_wait(request)) is not None:
+        return _throttled(request, Throttled(wait=wait))
     response = error_response(request, "unauthorized", MESSAGES["unauthorized"], status=401)
     response["WWW-Authenticate"] = "Bearer"
     return response
@@ -104,7 +180,7 @@ def _rate_limited(request, exc):
 def _throttled(request, exc):
     response = error_response(request, "rate_limited", MESSAGES["rate_limited"], status=429)
     if exc.wait:
-        response["Retry-After"] = str(exc.wait)
+        response["Retry-After"] = str(math.ceil(exc.wait))
     return response
 
 

@@ -8,24 +8,27 @@ indexed nor sent as a referrer.
 """
 
 import contextlib
+import json
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
+from django.views.decorators.http import require_http_methods, require_safe
 
 from events.enums import PUBLIC_STATUSES
 from events.models import Edition
 from network.models import Organisation, fold
 from ptce.decorators import secret_address
+from ptce.ratelimits import over_rate
 from ptce.views import rate_limited
-from registrations import attendees, capacity, forms, links
+from registrations import attendees, capacity, forms, links, privacy
 from registrations.enums import InvitationKind, Language, RegistrationStatus
 from registrations.models import Booking, Invitation, Registration
 
@@ -49,13 +52,6 @@ def _public_edition(slug):
 def _language():
     language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
     return language if language in Language.values else Language.FRENCH
-
-
-def _over_rate(request, group, rate):
-    """Count this submission against the client address's limit; True when beyond it."""
-    if not settings.PTCE_PUBLIC_FORM_RATELIMITS:
-        return False
-    return is_ratelimited(request, group=group, key="ip", rate=rate, increment=True)
 
 
 def booking_token(booking):
@@ -92,7 +88,7 @@ def register(request, slug):
     if "remove_person" in request.POST:
         remove = forms.posted_index(request.POST, "remove_person")
         return _form_page(request, edition, forms.draft(edition, request.POST, remove=remove))
-    if _over_rate(request, "registration", settings.PTCE_REGISTRATION_RATE):
+    if over_rate(request, "registration"):
         return rate_limited(request)
     form = forms.GroupForm(edition, request.POST)
     if not form.is_valid():
@@ -220,9 +216,26 @@ def _certificate_link(registration, token):
     return None
 
 
+def _erased_page(request, registration):
+    """What the manage link shows once the person's data was erased (or anonymised after
+    the day): that it was, and nothing else."""
+    return render(
+        request,
+        "registrations/erased.html",
+        {
+            "edition": registration.edition,
+            "just_erased": request.GET.get("notice") == "erased",
+        },
+    )
+
+
 @secret_address(referrer="same-origin")
 def manage(request, token):
     registration = _registration(token)
+    if registration.anonymised_at is not None:
+        return _erased_page(request, registration)
+    if request.method == "POST" and over_rate(request, "manage"):
+        return rate_limited(request)
     edition = registration.edition
     now = timezone.now()
     locked = attendees.names_are_locked(edition, now)
@@ -292,6 +305,10 @@ def reconfirm(request, token):
     """Answer "still coming" to the reconfirmation email: a page with one button, because a
     link that changed something on GET would be answered by mail scanners."""
     registration = _registration(token)
+    if registration.anonymised_at is not None:
+        return redirect(links.manage_path(registration))
+    if request.method == "POST" and over_rate(request, "manage"):
+        return rate_limited(request)
     if request.method == "POST":
         try:
             attendees.reconfirm(registration)
@@ -308,6 +325,8 @@ def reconfirm(request, token):
 @secret_address(referrer="same-origin")
 def cancel(request, token):
     registration = _registration(token)
+    if request.method == "POST" and over_rate(request, "manage"):
+        return rate_limited(request)
     if request.method == "POST":
         try:
             attendees.cancel(registration)
@@ -323,12 +342,60 @@ def cancel(request, token):
     )
 
 
+# A person's data, from the manage link --------------------------------------------------
+
+
+@secret_address
+@require_safe
+def my_data(request, token):
+    """A copy of everything stored about the person, as a JSON file (recorded in the audit
+    log, as a copy the person asked for)."""
+    registration = _registration(token)
+    if registration.anonymised_at is not None:
+        return redirect(links.manage_path(registration))
+    if over_rate(request, "privacy"):
+        return rate_limited(request)
+    copy = privacy.data_copy(registration)
+    response = HttpResponse(
+        json.dumps(copy, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"mes-donnees-{registration.edition.slug}.json"
+    )
+    return response
+
+
+@secret_address(referrer="same-origin")
+@require_http_methods(["GET", "HEAD", "POST"])
+def erase(request, token):
+    """Delete my data: a page that says what happens, with one button (POST)."""
+    registration = _registration(token)
+    if registration.anonymised_at is not None:
+        return redirect(links.manage_path(registration))
+    if request.method == "POST":
+        if over_rate(request, "privacy"):
+            return rate_limited(request)
+        privacy.erase(registration)
+        return redirect(f"{links.manage_path(registration)}?notice=erased")
+    return render(
+        request,
+        "registrations/erase.html",
+        {
+            "edition": registration.edition,
+            "registration": registration,
+            "token": token,
+            "will_cancel": registration.is_active and timezone.now() < registration.edition.ends_at,
+        },
+    )
+
+
 def lost_link(request, slug):
     edition = _public_edition(slug)
     sent = False
     status = 200
     if request.method == "POST":
-        if _over_rate(request, "lost-link", settings.PTCE_LOST_LINK_RATE):
+        if over_rate(request, "lost_link"):
             return rate_limited(request)
         form = forms.LostLinkForm(request.POST)
         if form.is_valid():
@@ -392,7 +459,7 @@ def invitation(request, code):
             context | {"form": form},
             status=400 if data is not None else 200,
         )
-    if _over_rate(request, "registration", settings.PTCE_REGISTRATION_RATE):
+    if over_rate(request, "registration"):
         return rate_limited(request)
     person = _invited_person(form)
     language = _language()

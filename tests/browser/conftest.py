@@ -73,7 +73,7 @@ class Tab:
         if (
             expected
             and message.location.get("url") == self.page.url
-            and message.text.endswith(f"status of {expected} (Not Found)")
+            and f"status of {expected} (" in message.text
         ):
             return
         self.console_errors.append(message.text)

@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from ptce.redaction import AccessLogger
 from ptce.scheduler import Scheduler
 
 logger = logging.getLogger("ptce.serve")
@@ -156,9 +157,13 @@ def _gunicorn_command(host, port, workers):
         "ptce.wsgi:application",
         f"--bind={bind}",
         f"--workers={workers}",
-        # Access log on stdout, errors on stderr: the supervisor's journal keeps both.
+        # Access log on stdout, errors on stderr: the supervisor's journal keeps both. The
+        # access log names a request by its path with the secrets of signed links masked,
+        # without query string nor referrer (ptce.redaction).
         "--access-logfile=-",
         "--error-logfile=-",
+        "--logger-class=ptce.redaction.AccessLogger",
+        f"--access-logformat={AccessLogger.FORMAT}",
         f"--graceful-timeout={STOP_TIMEOUT - 5}",
     ]
     if gunicorn.version_info >= (25, 1):
