@@ -21,6 +21,7 @@ from accounts.enums import Role
 from events.enums import SecurityField, SessionKind
 from network import composition
 from network.enums import LegalForm, MemberCategory
+from tests.auth import log_in
 from tests.factories import (
     EditionFactory,
     MembershipFactory,
@@ -403,7 +404,7 @@ def visit(client, edition, page, **headers):
         MembershipFactory(
             user=organiser, organisation=edition.organisers.get(), role=Role.ORGANISER
         )
-        client.force_login(organiser)
+        log_in(client, organiser)
     return client.get(PAGES[page], **headers)
 
 

@@ -178,12 +178,37 @@ else:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "ptce.views.rate_limited"
+# One rule for the client's address, for the forms' limits and the API's throttles alike.
 RATELIMIT_IP_META_KEY = "ptce.views.client_ip"
-# Per-address limits of the public forms (django-ratelimit rates). PTCE_PUBLIC_FORM_RATELIMIT
-# =off switches them off: only for a load test, whose clients all share one address.
+# Every rate limit of the site, in one place ("count/period", period s, m, h or d; the
+# count is per window of the period). Read at each request by ptce.ratelimits, which the
+# views and the API use. Beyond a limit: the 429 page, or the API's JSON 429 with
+# Retry-After.
+PTCE_RATES = {
+    # Public forms, per client address.
+    "registration": "20/h",  # the registration form and personal invitations (emails sent)
+    "lost_link": "5/h",  # "send me my links again": each one sends an email
+    "manage": "30/h",  # changes through a manage link: details, cancel, reconfirm
+    "charter_signing": "20/h",  # the charter's signing form: each one sends an email
+    "charter_verify": "60/h",  # receipt codes checked (80 random bits: stops bulk guessing)
+    "invitation": "30/h",  # accepting an invitation to the organisers' team, per address
+    "privacy": "10/h",  # a person's data copy and erasure from the manage link
+    "password_reset": "5/h",  # password reset requests, per address and per email
+    # Logging in: per address, and per username whatever the address.
+    "login_ip": "10/m",
+    "login_username": "5/m",
+    "otp": "5/m",  # second-factor codes, per pending user and per address
+    "invitation_send": "30/h",  # invitations an organiser sends, per user
+    # The API: anonymous calls per address; authenticated ones per token (or per session
+    # of the check-in app). The door endpoints have their own: a busy entrance with ten
+    # devices admits about 100 people a second, often through one token and one address.
+    "api_anonymous": "120/m",
+    "api_token": "600/m",
+    "api_checkin": "12000/m",
+}
+# PTCE_PUBLIC_FORM_RATELIMIT=off switches the public forms' limits off (not the login's nor
+# the API's): only for a load test, whose clients all share one address.
 PTCE_PUBLIC_FORM_RATELIMITS = os.environ.get("PTCE_PUBLIC_FORM_RATELIMIT", "on") != "off"
-PTCE_REGISTRATION_RATE = "20/h"
-PTCE_LOST_LINK_RATE = "5/h"
 
 # Tasks ---------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -207,6 +232,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# A password reset link works for an hour (and once: it dies when the password changes).
+PASSWORD_RESET_TIMEOUT = 60 * 60
 # Argon2id for new and changed passwords; older hashes are upgraded at the next login.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -256,7 +283,20 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31_536_000
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+    # HSTS for the other names of the domain, and the browsers' preload list, bind every
+    # subdomain of the organisation that runs the site (often journees.<its domain>, beside
+    # sites this one does not control), and preloading is slow to undo: the domain's owner
+    # decides, with HSTS_INCLUDE_SUBDOMAINS / HSTS_PRELOAD (preload needs subdomains). Off,
+    # `check --deploy` warns about them (security.W005, W021): those warnings are silenced,
+    # having been decided here.
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD or env_bool(
+        "HSTS_INCLUDE_SUBDOMAINS", False
+    )
+    if not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        SILENCED_SYSTEM_CHECKS.append("security.W005")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
@@ -281,14 +321,43 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Logging -------------------------------------------------------------------------------------
+# No personal data in the logs: no email, name or token is logged by our code, and the
+# request loggers' paths lose their secrets (ptce.redaction; gunicorn's access log too).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_secrets": {"()": "ptce.redaction.MaskSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.security.csrf": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"filters": ["mask_secrets"]},
+        "django.security.csrf": {"level": "WARNING", "filters": ["mask_secrets"]},
+        # SQL with its parameters (addresses, names) when DEBUG is on: never, whatever
+        # LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
+    },
 }
+
+# Error reports (optional) -------------------------------------------------------------------
+# To a Sentry-compatible service when SENTRY_DSN is set, scrubbed of personal data
+# (ptce/sentry.py); SENTRY_ENVIRONMENT (default "production"), SENTRY_RELEASE, and
+# SENTRY_TRACES_SAMPLE_RATE (0 to 1, default 0: no performance traces).
+if sentry_dsn := os.environ.get("SENTRY_DSN", "").strip():
+    from ptce import sentry
+
+    try:
+        traces_sample_rate = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "").strip() or 0)
+    except ValueError:
+        raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be a number") from None
+    if not 0 <= traces_sample_rate <= 1:
+        raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be between 0 and 1")
+    sentry.init(
+        sentry_dsn,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "").strip() or "production",
+        release=os.environ.get("SENTRY_RELEASE", "").strip() or None,
+        traces_sample_rate=traces_sample_rate,
+    )
 
 # The task worker is "seen" when its heartbeat task ran within this many seconds.
 PTCE_WORKER_STALE_AFTER = 180
@@ -308,8 +377,12 @@ PTCE_PERIODIC_TASKS = [
     ("registrations.tasks.send_reconfirmations", 60 * 60),
     # The venue's security lists lose their personal data the day after the edition.
     ("admission.tasks.purge_security_lists", 60 * 60),
+    # Each edition's retention settings: venue details, then all personal data (privacy).
+    ("registrations.tasks.apply_retention", 60 * 60),
 ]
 # Finished task results (heartbeats included) are deleted after this many days.
 PTCE_TASK_RESULTS_MAX_AGE_DAYS = 7
+# A task still "running" after this many hours was left by a worker that died (ptce.tasks).
+PTCE_TASK_LOST_AFTER_HOURS = 6
 # Monitoring probes /healthz over plain http on the machine itself: no redirect to https.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include(("registrations.category_urls", "categories"))),
     path("", include(("admission.entrance_urls", "entrances"))),
     path("", include(("accounts.team_urls", "team"))),
+    path("", include(("network.edit_urls", "directory_edit"))),
     path("confidentialite/", views.privacy, name="privacy"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("plan-du-site/", views.site_map, name="site_map"),
