@@ -713,7 +713,10 @@ def test_schema_describes_the_registration_endpoints(client):
             "cancel_registration",
             {"200", "401", "403", "404", "422", "429"},
         ),
-        ("/api/v1/editions/{slug}/availability", "get"): ("get_availability", {"200", "404", "429"}),
+        ("/api/v1/editions/{slug}/availability", "get"): (
+            "get_availability",
+            {"200", "404", "429"},
+        ),
     }
     for (path, method), (operation_id, responses) in operations.items():
         operation = paths[path][method]
