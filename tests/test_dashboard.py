@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -229,6 +230,8 @@ def _people(edition, count):
 
 
 def _queries(client, url):
+    # Computed, not read from the figures shared for a few seconds.
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -244,6 +247,30 @@ def test_dashboard_makes_as_many_queries_for_10_as_for_200_registrations(cast, c
         assert _queries(client, reverse(name, args=[small.slug])) == _queries(
             client, reverse(name, args=[large.slug])
         )
+
+
+def test_the_figures_are_shared_for_a_few_seconds_then_computed_again(cast, client, settings):
+    settings.PTCE_DASHBOARD_MAX_AGE = 60
+    participant = CategoryFactory(edition=cast.edition, name="Participant")
+    log_in(client, cast.organiser)
+    url = reverse("dashboard:fragment", args=[cast.edition.slug])
+    assert 'id="figure-confirmed">0<' in client.get(url).content.decode()
+    register(
+        cast.edition,
+        category=participant,
+        first_name="Ana",
+        last_name="Exemple",
+        email="ana@example.org",
+        by_organiser=True,
+    )
+    # Within the minute, the figures computed first: no query over the registrations.
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert 'id="figure-confirmed">0<' in html
+    assert not [q for q in queries if "registrations_registration" in q["sql"]]
+    # Once they are older than that (here: the cache emptied), computed again.
+    cache.clear()
+    assert 'id="figure-confirmed">1<' in client.get(url).content.decode()
 
 
 def test_dashboard_rules_take_twelve_queries(cast, django_assert_num_queries):

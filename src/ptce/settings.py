@@ -382,6 +382,8 @@ PTCE_PERIODIC_TASKS = [
 ]
 # Finished task results (heartbeats included) are deleted after this many days.
 PTCE_TASK_RESULTS_MAX_AGE_DAYS = 7
+# The organisers' dashboard shares its figures for this many seconds (registrations.dashboard).
+PTCE_DASHBOARD_MAX_AGE = 5
 # A task still "running" after this many hours was left by a worker that died (ptce.tasks).
 PTCE_TASK_LOST_AFTER_HOURS = 6
 # Monitoring probes /healthz over plain http on the machine itself: no redirect to https.

@@ -13,9 +13,13 @@ whatever the number of registrations (:func:`dashboard`): a viewer may see all o
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from events.models import PARIS
@@ -298,3 +302,20 @@ class Chart:
         if last != first:
             ticks.append(Tick(x=self._x(last), y=y, label=date_format(last, "j M"), anchor="end"))
         return ticks
+
+
+def recent_dashboard(edition):
+    """``(dashboard, computed at)``: the :func:`dashboard` of ``edition`` as computed at most
+    ``PTCE_DASHBOARD_MAX_AGE`` seconds ago, in the shared cache.
+
+    Each open dashboard asks for its figures every few seconds, and several organisers watch
+    one edition during a registration rush: they share one computation (twelve queries over
+    the whole edition) instead of each making it. The page says when the figures were
+    computed. Kept per language, as the labels are translated.
+    """
+    key = f"ptce:dashboard:v1:{edition.pk}:{get_language()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = (dashboard(edition), timezone.now())
+        cache.set(key, cached, settings.PTCE_DASHBOARD_MAX_AGE)
+    return cached

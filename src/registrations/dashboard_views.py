@@ -7,7 +7,6 @@ Anonymous visitors go to the login page, other users get the 403 page and no dat
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
@@ -17,11 +16,12 @@ from accounts.enums import Action
 from ptce.decorators import organiser_page
 from registrations import announcements
 from registrations.announcement_forms import AnnouncementForm
-from registrations.dashboard import dashboard
+from registrations.dashboard import recent_dashboard
 
 
 def _figures_context(edition):
-    return {"edition": edition, "board": dashboard(edition), "updated_at": timezone.now()}
+    board, updated_at = recent_dashboard(edition)
+    return {"edition": edition, "board": board, "updated_at": updated_at}
 
 
 @organiser_page
