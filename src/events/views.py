@@ -1,10 +1,11 @@
 """The public event site: home, edition, programme, speakers and calendar files.
 
-Only published and archived editions are shown; a draft is a 404 for everyone here (its
-organisers preview it in the admin).
+Only published and archived editions are shown to visitors; a draft is a 404 for them. The
+people who prepare it (``edit_content`` on it: organisers and editors) preview its page and
+programme, marked as a preview, never cached nor indexed.
 """
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -36,6 +37,24 @@ def _public_edition(slug):
     return get_object_or_404(Edition.objects.public().select_related("venue"), slug=slug)
 
 
+def _shown_edition(request, queryset, slug):
+    """The edition with ``slug`` if it is public, or if ``request.user`` prepares it (a
+    preview); else 404. Returns ``(edition, is_preview)``."""
+    edition = get_object_or_404(queryset, slug=slug)
+    if edition.is_public:
+        return edition, False
+    if permissions.can(request.user, Action.EDIT_CONTENT, edition):
+        return edition, True
+    raise Http404
+
+
+def _preview(response, is_preview):
+    if is_preview:
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def home(request):
     # One query split here rather than upcoming() and past(): the page costs the same number
     # of queries whichever list is empty.
@@ -59,20 +78,22 @@ def home(request):
 
 
 def edition(request, slug):
-    edition = get_object_or_404(
-        Edition.objects.public().select_related("venue").prefetch_related("organisers", "partners"),
-        slug=slug,
+    edition, is_preview = _shown_edition(
+        request,
+        Edition.objects.select_related("venue").prefetch_related("organisers", "partners"),
+        slug,
     )
     security_details = [
         (SecurityField(field).label, SECURITY_FIELD_REASONS[field])
         for field in SecurityField.values
         if edition.asks_for(field)
     ]
-    return render(
+    response = render(
         request,
         "events/edition.html",
         {
             "edition": edition,
+            "is_preview": is_preview,
             "registration_state": edition.registration_state(),
             "security_details": security_details,
             "has_programme": edition.sessions.exists(),
@@ -80,18 +101,25 @@ def edition(request, slug):
             "sees_registrations": permissions.can(request.user, Action.VIEW_PERSONAL_DATA, edition),
         },
     )
+    return _preview(response, is_preview)
 
 
 def programme(request, slug):
-    edition = _public_edition(slug)
+    edition, is_preview = _shown_edition(request, Edition.objects.select_related("venue"), slug)
     sessions = list(Session.objects.filter(edition=edition).for_programme())
     shown = [o for session in sessions for o in session.organisations.all()]
     shown += [s.organisation for session in sessions for s in session.speakers.all()]
-    return render(
+    response = render(
         request,
         "events/programme.html",
-        {"edition": edition, "sessions": sessions, "has_fictional": _any_fictional(shown)},
+        {
+            "edition": edition,
+            "is_preview": is_preview,
+            "sessions": sessions,
+            "has_fictional": _any_fictional(shown),
+        },
     )
+    return _preview(response, is_preview)
 
 
 def speaker(request, slug, speaker):

@@ -1,5 +1,7 @@
 from django import template
 
+from accounts import permissions
+from accounts.enums import Action
 from events import organiser_menu
 
 register = template.Library()
@@ -8,7 +10,10 @@ register = template.Library()
 @register.inclusion_tag("events/organiser/_menu.html", takes_context=True)
 def edition_menu(context, edition, current=None):
     """The organisers' menu of ``edition`` for the request's user, ``current`` marked."""
+    user = context["request"].user
     return {
         "edition": edition,
-        "groups": organiser_menu.groups(context["request"].user, edition, current),
+        "groups": organiser_menu.groups(user, edition, current),
+        # A draft's page is a preview for those who prepare it, a 404 for anyone else.
+        "can_preview": permissions.can(user, Action.EDIT_CONTENT, edition),
     }
