@@ -30,7 +30,7 @@ help:
 	@echo "make run    install, migrate, load the demo and serve on http://127.0.0.1:8000"
 	@echo "make test   the test suite on PostgreSQL then SQLite (DB=postgres|sqlite: one pass)"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
-	@echo "make bench  time the public pages, the directory and a registration rush (prints figures)"
+	@echo "make bench  time the public pages, the directory, a registration rush, check-in and the organisers' dashboard and exports (prints figures)"
 
 $(PYTHON):
 	python3 -m venv $(VENV)
