@@ -33,7 +33,7 @@ from network.models import fold
 from ptce import spreadsheets
 from registrations.enums import Diet, Language, RegistrationStatus, Source
 from registrations.models import Registration
-from registrations.organiser_forms import search
+from registrations.organiser_forms import matching
 
 CSV, XLSX = "csv", "xlsx"
 FORMATS = (CSV, XLSX)
@@ -81,20 +81,6 @@ def _labels(choices):
 
 
 # Registrations ----------------------------------------------------------------------------
-
-
-def matching(edition, filters):
-    """The registrations of ``edition`` that the organiser list's valid ``filters`` keep
-    (:meth:`registrations.organiser_forms.RegistrationFilterForm.filters`: ``q``, ``status``,
-    ``category``), in the list's order."""
-    registrations = Registration.objects.filter(edition=edition)
-    if filters.get("q"):
-        registrations = search(registrations, filters["q"])
-    if filters.get("status"):
-        registrations = registrations.filter(status=filters["status"])
-    if filters.get("category"):
-        registrations = registrations.filter(category__slug=filters["category"])
-    return registrations.order_by("created_at", "pk")
 
 
 def described(filters):

@@ -107,6 +107,20 @@ def search(registrations, words):
     return registrations
 
 
+def matching(edition, filters):
+    """The registrations of ``edition`` that the organiser list's valid ``filters`` keep
+    (:meth:`RegistrationFilterForm.filters`: ``q``, ``status``, ``category``), in the list's
+    order: the registrations list and its export show the same people."""
+    registrations = Registration.objects.filter(edition=edition)
+    if filters.get("q"):
+        registrations = search(registrations, filters["q"])
+    if filters.get("status"):
+        registrations = registrations.filter(status=filters["status"])
+    if filters.get("category"):
+        registrations = registrations.filter(category__slug=filters["category"])
+    return registrations.order_by("created_at", "pk")
+
+
 def directory_organisations():
     """Poles and networks an attendee may come from, for the organisation field's list."""
     return Organisation.objects.filter(

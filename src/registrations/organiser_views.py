@@ -38,7 +38,7 @@ from registrations.organiser_forms import (
     InvitationForm,
     RegistrationFilterForm,
     directory_organisations,
-    search,
+    matching,
 )
 
 PAGE_SIZE = 50
@@ -96,15 +96,8 @@ def registration_list(request, slug):
     categories = [row.category for row in counts.categories]
     form = RegistrationFilterForm(request.GET, categories=categories)
     filters = form.filters()
-    registrations = Registration.objects.filter(edition=edition)
-    if "q" in filters:
-        registrations = search(registrations, filters["q"])
-    if "status" in filters:
-        registrations = registrations.filter(status=filters["status"])
-    if "category" in filters:
-        registrations = registrations.filter(category__slug=filters["category"])
     registrations = figures.with_waitlist_position(
-        registrations.select_related("category", "organisation").order_by("created_at", "pk")
+        matching(edition, filters).select_related("category", "organisation")
     )
     page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
