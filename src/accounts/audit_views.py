@@ -27,7 +27,7 @@ from accounts import permissions
 from accounts.enums import Action, AuditAction
 from accounts.models import AuditEntry
 from accounts.team_forms import AuditFilterForm
-from network.csv_io import escape_formula
+from ptce import spreadsheets
 from ptce.decorators import organiser_page
 
 PAGE_SIZE = 50
@@ -64,10 +64,10 @@ def _csv(request, entries, filename):
         writer.writerow(
             [
                 timezone.localtime(entry.at).isoformat(timespec="seconds"),
-                escape_formula(entry.actor),
+                spreadsheets.neutralise(entry.actor),
                 entry.action,
-                escape_formula(entry.edition.slug if entry.edition_id else ""),
-                escape_formula(entry.what),
+                spreadsheets.neutralise(entry.edition.slug if entry.edition_id else ""),
+                spreadsheets.neutralise(entry.what),
                 entry.people,
             ]
         )

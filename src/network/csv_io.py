@@ -316,11 +316,6 @@ class _FileRefused(Exception):
 # Cells ----------------------------------------------------------------------------------------
 
 
-#: The shared rule under the name this module gave it first, for the modules that still import
-#: it from here (accounts' audit log CSV); new code uses :mod:`ptce.spreadsheets`.
-escape_formula = spreadsheets.neutralise
-
-
 def _looks_like_formula(raw):
     return raw[:1] in ("\t", "\r") or raw.strip()[:1] in spreadsheets.FORMULA_STARTS
 
