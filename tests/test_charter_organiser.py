@@ -653,19 +653,19 @@ def test_an_absent_organisation_signs_with_a_typed_name(client, cast, edition, d
     [
         (
             {"representative_name": "<script>alert(1)</script>", "representative_role": "R"},
-            "Markup is not allowed here",
+            "The character “&lt;” is not accepted in a name",
         ),
         (
             {"representative_name": "Yanis", "representative_role": '=HYPERLINK("x")'},
             "Do not start with = + - or @",
         ),
         (
-            {"representative_name": "Y" * 201, "representative_role": "R"},
-            "Ensure this value has at most 200 characters (it has 201).",
+            {"representative_name": "Y" * 101, "representative_role": "R"},
+            "Ensure this value has at most 100 characters (it has 101).",
         ),
         (
             {"representative_name": "Yanis\nExemple", "representative_role": "R"},
-            "Line breaks and control characters are not allowed.",
+            "The invisible character U+000A is not accepted in a name",
         ),
         ({"representative_name": "", "representative_role": "R"}, "This field is required."),
     ],

@@ -108,12 +108,12 @@ def test_register_confirms_with_a_seat_and_answers_the_ticket_address(client, ca
     assert (registration.status, registration.source) == (CONFIRMED, Source.API)
 
 
-def test_register_keeps_names_exactly_and_links_the_directory_organisation(
+def test_register_keeps_names_in_any_script_and_links_the_directory_organisation(
     client, cast, participant
 ):
     pole = OrganisationFactory(name="Pôle Exemple", slug="pole-exemple")
     body = person(
-        first_name="  =SUM(A1) <b>Ана</b> 🎉 ",
+        first_name="  Ана   Мария ",
         last_name="שלום",
         organisation="pole-exemple",
         badge_name="Ana",
@@ -130,7 +130,7 @@ def test_register_keeps_names_exactly_and_links_the_directory_organisation(
         registration.organisation,
         registration.badge_name,
         registration.language,
-    ) == ("=SUM(A1) <b>Ана</b> 🎉", "שלום", pole, "Ana", "fr")
+    ) == ("Ана Мария", "שלום", pole, "Ana", "fr")
 
 
 def test_register_writes_the_confirmation_email(client, cast, participant):
@@ -304,7 +304,7 @@ def test_missing_and_blank_names_are_refused_per_field(client, cast, participant
 
 
 def test_names_longer_than_the_model_allows_are_refused(client, cast, participant):
-    body = person(first_name="A" * 151, last_name="B" * 151, badge_name="C" * 101)
+    body = person(first_name="A" * 51, last_name="B" * 51, badge_name="C" * 101)
 
     assert invalid(client, cast, participant.edition, body) == {
         (("body", "payload", "first_name"), "string_too_long"),
@@ -313,12 +313,22 @@ def test_names_longer_than_the_model_allows_are_refused(client, cast, participan
     }
 
 
-def test_names_with_line_breaks_or_nul_are_refused(client, cast, participant):
-    body = person(first_name="Camille\nExemple", last_name="Ex\x00emple")
+def test_names_with_line_breaks_are_refused(client, cast, participant):
+    body = person(first_name="Camille\nExemple", last_name="Ex\temple")
 
     assert invalid(client, cast, participant.edition, body) == {
         (("body", "payload", "first_name"), "control_character"),
         (("body", "payload", "last_name"), "control_character"),
+    }
+
+
+def test_characters_no_database_stores_are_refused_before_the_rules(client, cast, participant):
+    # The API's parser refuses them in any field, before the schema: one error, its place in
+    # the body.
+    body = person(last_name="Ex\x00emple")
+
+    assert invalid(client, cast, participant.edition, body) == {
+        (("body", "last_name"), "unstorable_character")
     }
 
 
@@ -703,7 +713,7 @@ def test_schema_describes_the_registration_endpoints(client):
     operations = {
         ("/api/v1/editions/{slug}/registrations", "post"): (
             "create_registration",
-            {"201", "400", "401", "403", "404", "409", "422", "429"},
+            {"201", "400", "401", "403", "404", "409", "413", "422", "429"},
         ),
         ("/api/v1/editions/{slug}/registrations", "get"): (
             "list_registrations",

@@ -9,10 +9,12 @@ from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import ApiToken, Membership, User
+from ptce.names import NameField
 
 
 class SuperuserOnlyMixin:
@@ -50,9 +52,27 @@ class UserCreationForm(AdminUserCreationForm):
         fields = ("username", "email")
 
 
+def _name_field(name):
+    return NameField(label=capfirst(User._meta.get_field(name).verbose_name), required=False)
+
+
+class UserChangeForm(auth_admin.UserChangeForm):
+    """A person's names follow the one rule of :mod:`ptce.names`; names stored before it are
+    kept as they are unless changed."""
+
+    first_name = _name_field("first_name")
+    last_name = _name_field("last_name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].accept(getattr(self.instance, name))
+
+
 @admin.register(User)
 class UserAdmin(SuperuserOnlyMixin, auth_admin.UserAdmin):
     add_form = UserCreationForm
+    form = UserChangeForm
     add_fieldsets = (
         (
             None,

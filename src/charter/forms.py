@@ -1,9 +1,11 @@
 """The form of online signing: the organisation (found in the directory, or proposed), the
 representative, their consent and their mandate.
 
-It validates and shapes what people typed; :func:`charter.requests.submit` decides. Names,
-roles and towns are plain one-line text: no markup, nothing a spreadsheet would read as a
-formula (the list of signatories is exported), limits of the model's fields.
+It validates and shapes what people typed; :func:`charter.requests.submit` decides. The
+representative's name follows the one rule of :mod:`ptce.names` (a whole name, at most
+``FULL_NAME_MAX_LENGTH`` characters). Roles and towns are plain one-line text: no markup,
+nothing a spreadsheet would read as a formula (the list of signatories is exported), limits
+of the model's fields.
 """
 
 from functools import cached_property
@@ -17,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from charter import requests
 from charter.models import SIGNING_KINDS, SigningRequest
 from network.models import Organisation
+from ptce.names import FULL_NAME_MAX_LENGTH, NameField
 from ptce.spreadsheets import FORMULA_STARTS
 from registrations.forms import no_control_characters
 
@@ -93,7 +96,11 @@ class SigningForm(forms.Form):
         # text inputs their full width.
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "url"}),
     )
-    representative_name = _text(_("Your name"), "representative_name", autocomplete="name")
+    representative_name = NameField(
+        label=_("Your name"),
+        max_length=FULL_NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     representative_role = _text(
         _("Your role in the organisation"),
         "representative_role",

@@ -2,9 +2,10 @@
 for revoking and refusing, and the ceremony's forms.
 
 They check what is typed; the signing rules stay in :mod:`charter.signatures` and
-:mod:`charter.ceremony`. Names, roles and titles are one line of plain text: markup, a
-spreadsheet formula's first character and control characters are refused with a message
-saying so, rather than stored to be escaped everywhere they are shown.
+:mod:`charter.ceremony`. A typed representative's name follows the one rule of
+:mod:`ptce.names`; roles and titles are one line of plain text: markup, a spreadsheet
+formula's first character and control characters are refused with a message saying so,
+rather than stored to be escaped everywhere they are shown.
 """
 
 import re
@@ -16,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import CharterVersion, Signature
+from ptce.names import FULL_NAME_MAX_LENGTH, NameField
 from registrations.organiser_forms import one_line
 
 #: Longest search: more words than this are a mistake.
@@ -270,7 +272,9 @@ class NamedSignatureForm(forms.Form):
     """A signature by a representative whose name the organiser types (nobody of the
     organisation admitted, or someone registered under another organisation's name)."""
 
-    representative_name = _line(_("Representative's name"), NAME_LENGTH)
+    representative_name = NameField(
+        label=_("Representative's name"), max_length=FULL_NAME_MAX_LENGTH
+    )
     representative_role = _line(_("Role"), ROLE_LENGTH)
     name_is_public = forms.BooleanField(label=CONSENT_LABEL, required=False)
 

@@ -1,8 +1,9 @@
 """What the API accepts and says about registrations and seats.
 
-Names and texts are given back exactly as typed (markup, emoji and right-to-left text
-included): JSON is not HTML, the client escapes for its own output. Moments are ISO 8601 in
-Paris time, as in the rest of the API.
+Names as on the ID follow the one rule of :mod:`ptce.names` (letters, spaces, hyphens,
+apostrophes, periods), as in the forms. Other texts are given back exactly as typed (markup,
+emoji and right-to-left text included): JSON is not HTML, the client escapes for its own
+output. Moments are ISO 8601 in Paris time, as in the rest of the API.
 """
 
 import unicodedata
@@ -17,12 +18,11 @@ from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from events.schemas import ParisDateTime, absolute
+from ptce.names import PersonName
 from registrations import figures, links
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration
 
-FIRST_NAME_MAX = Registration._meta.get_field("first_name").max_length
-LAST_NAME_MAX = Registration._meta.get_field("last_name").max_length
 EMAIL_MAX = Registration._meta.get_field("email").max_length
 BADGE_NAME_MAX = Registration._meta.get_field("badge_name").max_length
 #: Slugs of categories and organisations: longer is no slug of ours.
@@ -65,11 +65,19 @@ class RegistrationIn(Schema):
     (personal or group) opens its invitation-only category, and before the opening time too.
     """
 
-    first_name: _text(FIRST_NAME_MAX, min_length=1) = Field(
-        ..., description="First name(s) exactly as printed on the ID."
+    first_name: PersonName = Field(
+        ...,
+        description=(
+            "First name(s) exactly as printed on the ID: letters, spaces, hyphens, "
+            "apostrophes and periods, starting with a letter."
+        ),
     )
-    last_name: _text(LAST_NAME_MAX, min_length=1) = Field(
-        ..., description="Last name exactly as printed on the ID."
+    last_name: PersonName = Field(
+        ...,
+        description=(
+            "Last name exactly as printed on the ID: letters, spaces, hyphens, apostrophes "
+            "and periods, starting with a letter."
+        ),
     )
     email: Annotated[_text(EMAIL_MAX, min_length=1), AfterValidator(_email)] = Field(
         ..., description="The attendee's address: the ticket is sent there."
