@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from admission import tickets
+from admission import checkin, tickets
 from admission.checkin import admit, opens_at
 from admission.enums import CheckInResult
 from admission.models import CheckIn
@@ -132,16 +132,17 @@ def test_retry_of_a_duplicate_still_names_the_first_admission(edition, door, age
     assert CheckIn.objects.count() == 2
 
 
-def test_retry_of_a_refusal_stays_refused_even_with_the_id_now_checked(
+def test_a_refusal_s_nonce_sent_again_with_the_id_now_checked_is_refused_as_reused(
     edition, door, agent, person
 ):
     token = tickets.token_for(person)
     scan(edition, door, agent, "n1", ticket=token, id_checked=False)
 
-    again = scan(edition, door, agent, "n1", ticket=token, id_checked=True)
+    with pytest.raises(checkin.NonceReused):
+        scan(edition, door, agent, "n1", ticket=token, id_checked=True)
 
-    assert (again.result, again.replayed) == (CheckInResult.ID_MISMATCH, True)
     assert admissions(edition) == 0
+    assert CheckIn.objects.count() == 1
 
 
 def test_unchecked_id_is_refused_and_logged_then_a_new_scan_admits(edition, door, agent, person):

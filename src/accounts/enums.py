@@ -39,3 +39,4 @@ class AuditAction(models.TextChoices):
     TOKEN = "token", _("API token created or revoked")
     ROLE = "role", _("Role given or withdrawn")
     ACCOUNT = "account", _("Account security")
+    REPAIR = "repair", _("Stored data repaired")

@@ -6,7 +6,10 @@ An agent whose role is narrowed to another edition gets 403, as does a viewer. T
 ``view_personal_data``. The verdict rule is :mod:`admission.checkin`'s.
 
 A scan always answers 200 with its ``result`` (refusals included), except an unknown entrance
-(422 on ``entrance``: no scan can be recorded without a door) and malformed bodies (422).
+(422 on ``entrance``: no scan can be recorded without a door), a device time outside the
+edition's day (422 on ``scanned_at``), a nonce already used for another scan (409
+``nonce_reused``) and malformed bodies (422). The person a scan names is shown only when they
+may be admitted (a confirmed registration): for a cancelled or waiting one, the verdict alone.
 """
 
 import time
@@ -70,7 +73,8 @@ def _invalid(field, error_type, message, *, where="body"):
 
 
 def _attendee(registration):
-    if registration is None:
+    """What the door screen shows of a person: only of one who may be admitted."""
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
         return None
     organisation = registration.organisation
     return {
@@ -92,7 +96,7 @@ def _verdict_out(verdict):
         "replayed": verdict.replayed,
         "scanned_at": scan.scanned_at,
         "received_at": scan.received_at,
-        # Only a ticket that names someone of this edition shows that person.
+        # Only a ticket that names someone of this edition, who may be admitted, shows them.
         "attendee": _attendee(verdict.registration),
         "first_admission": first
         and {
@@ -106,7 +110,7 @@ def _verdict_out(verdict):
 
 @router.post(
     "/editions/{slug}/checkins",
-    response={200: CheckInOut, 422: ValidationErrorOut, **AUTH_ERRORS},
+    response={200: CheckInOut, 409: ErrorOut, 422: ValidationErrorOut, **AUTH_ERRORS},
     auth=AUTH,
     throttle=CHECKIN_THROTTLES,
     operation_id="create_checkin",
@@ -118,10 +122,12 @@ def create_checkin(request, slug: str, payload: CheckInIn, response: HttpRespons
     ``result`` is one of ``admitted``, ``already_admitted`` (with ``first_admission``: when,
     which entrance, by whom), ``revoked``, ``unknown_ticket``, ``invalid_ticket``,
     ``wrong_edition``, ``not_open`` (before the edition's day, Paris time) and
-    ``id_mismatch`` (``id_checked`` false: refused and logged). The same ``nonce`` again
-    answers the first verdict (``replayed``) and records nothing. Offline scans give their
-    device time as ``scanned_at``; the first admission the server receives wins.
-    The ``Server-Timing`` header gives the time spent deciding.
+    ``id_mismatch`` (``id_checked`` false: refused and logged). ``attendee`` is given only for
+    a confirmed registration. The same ``nonce`` with the same ticket (or registration),
+    entrance and ``id_checked`` answers the first verdict (``replayed``) and records nothing;
+    with any of them different, 409 ``nonce_reused``. Offline scans give their device time as
+    ``scanned_at`` (on the edition's day, else 422); the first admission the server receives
+    wins. The ``Server-Timing`` header gives the time spent deciding.
     """
     started = time.perf_counter()
     edition = _edition(slug, request.auth, Action.CHECK_IN)
@@ -130,16 +136,21 @@ def create_checkin(request, slug: str, payload: CheckInIn, response: HttpRespons
         raise ValidationError(
             [_invalid("entrance", "unknown_entrance", _("This edition has no such entrance."))]
         )
-    verdict = checkin.admit(
-        edition,
-        ticket=payload.ticket,
-        registration=payload.registration,
-        entrance=entrance,
-        agent=request.auth,
-        nonce=payload.nonce,
-        id_checked=payload.id_checked,
-        scanned_at=payload.scanned_at,
-    )
+    try:
+        verdict = checkin.admit(
+            edition,
+            ticket=payload.ticket,
+            registration=payload.registration,
+            entrance=entrance,
+            agent=request.auth,
+            nonce=payload.nonce,
+            id_checked=payload.id_checked,
+            scanned_at=payload.scanned_at,
+        )
+    except checkin.ScanRefused as refused:
+        raise ValidationError([_invalid(refused.field, refused.code, refused.message)]) from None
+    except checkin.NonceReused as reused:
+        raise ApiError(reused.code, reused.message, status=409) from None
     response["Server-Timing"] = f"checkin;dur={(time.perf_counter() - started) * 1000:.1f}"
     return _verdict_out(verdict)
 
@@ -172,6 +183,7 @@ def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
         .select_related("category", "organisation")
         .only(
             "public_id",
+            "status",
             "first_name",
             "last_name",
             "organisation_name",

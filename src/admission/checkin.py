@@ -4,6 +4,9 @@
 queue. Every scan is recorded as a :class:`~admission.models.CheckIn` with its verdict
 (admissions, duplicates and refusals alike), except a retry: a device sends each scan with a
 nonce unique to it, and the same nonce again answers the stored verdict and records nothing.
+A nonce is an idempotency key: sent again with another ticket, registration, entrance or ID
+check, it is refused (:class:`NonceReused`) and nothing is recorded. The device's time of an
+offline scan must fall on the edition's day (:func:`scan_window`), else :class:`ScanRefused`.
 
 The verdict, in this order:
 
@@ -24,8 +27,11 @@ runs in a savepoint and the database's partial unique constraint
 """
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import formats, timezone
@@ -36,6 +42,7 @@ from admission import tickets
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
 from events.models import PARIS
+from ptce import moments
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration
 
@@ -67,6 +74,26 @@ MESSAGES = {
     ),
     CheckInResult.ID_MISMATCH: gettext_lazy("Refused: the ID does not match the names registered."),
 }
+
+
+class ScanRefused(Exception):
+    """A scan that cannot be recorded as sent; ``field`` is the part of it at fault."""
+
+    def __init__(self, message, *, code, field):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+class NonceReused(Exception):
+    """The nonce was recorded already for a different scan: nothing is recorded."""
+
+    code = "nonce_reused"
+    message = gettext_lazy(
+        "This nonce was sent before with another ticket, entrance or ID check: each scan "
+        "needs a nonce of its own."
+    )
 
 
 @dataclass(frozen=True)
@@ -118,6 +145,53 @@ def closes_at(edition):
     return dt.datetime.combine(edition.date + dt.timedelta(days=1), dt.time(0), tzinfo=PARIS)
 
 
+def scan_window(edition, now):
+    """The device times a scan of ``edition`` may carry, received at ``now``: its day, with
+    ``PTCE_CHECKIN_TIME_MARGIN_HOURS`` either side, and never beyond the server's clock by
+    more than ``PTCE_CHECKIN_CLOCK_AHEAD_MINUTES``."""
+    margin = dt.timedelta(hours=settings.PTCE_CHECKIN_TIME_MARGIN_HOURS)
+    ahead = dt.timedelta(minutes=settings.PTCE_CHECKIN_CLOCK_AHEAD_MINUTES)
+    return opens_at(edition) - margin, min(closes_at(edition) + margin, now + ahead)
+
+
+def check_scanned_at(edition, scanned_at, now):
+    """``scanned_at`` if it lies within :func:`scan_window`, else :class:`ScanRefused`."""
+    earliest, latest = scan_window(edition, now)
+    try:
+        return moments.check_moment(scanned_at, earliest, latest)
+    except moments.MomentOutOfRange:
+        raise ScanRefused(
+            _(
+                "“scanned_at” must be between %(earliest)s and %(latest)s: the day of the "
+                "edition, %(margin)s hours either side, and no later than %(ahead)s minutes "
+                "after the server's clock."
+            )
+            % {
+                "earliest": moments.iso(earliest),
+                "latest": moments.iso(latest),
+                "margin": settings.PTCE_CHECKIN_TIME_MARGIN_HOURS,
+                "ahead": settings.PTCE_CHECKIN_CLOCK_AHEAD_MINUTES,
+            },
+            code="scanned_at_out_of_range",
+            field="scanned_at",
+        ) from None
+
+
+def request_digest(*, ticket, registration, entrance, id_checked):
+    """What a scan asks, as the digest stored with its nonce: the same nonce must come back
+    with the same question. The device's time is left out: a device that got no answer in
+    time queues the scan again, then with its own time."""
+    if isinstance(registration, Registration):
+        registration = registration.pk
+    question = {
+        "ticket": ticket,
+        "registration": registration,
+        "entrance": entrance.pk,
+        "id_checked": bool(id_checked),
+    }
+    return hashlib.sha256(json.dumps(question, sort_keys=True).encode()).hexdigest()
+
+
 def counts(edition):
     """The door's live counters: expected (confirmed), admitted, admitted per entrance."""
     admitted = dict(
@@ -160,20 +234,25 @@ def admit(
     ``unknown_ticket``, another edition's registration ``wrong_edition``).
     ``scanned_at`` is the device's time of an offline scan (default: ``now``, the server's).
 
-    Side effects: one ``CheckIn`` row, unless ``nonce`` was seen already for this edition (the
-    stored verdict is answered again). Raises ``ValueError`` for a programming error: an
-    entrance of another edition, neither or both of ``ticket`` and ``registration``.
+    Side effects: one ``CheckIn`` row, unless ``nonce`` was seen already for this edition: the
+    same scan again answers the stored verdict, another scan with it raises
+    :class:`NonceReused`. A ``scanned_at`` outside :func:`scan_window` raises
+    :class:`ScanRefused`; neither records anything. Raises ``ValueError`` for a programming
+    error: an entrance of another edition, neither or both of ``ticket`` and ``registration``.
     """
     if entrance.edition_id != edition.pk:
         raise ValueError("The entrance belongs to another edition.")
     if (ticket is None) == (registration is None):
         raise ValueError("Give either a ticket or a registration.")
     now = now or timezone.now()
-    scanned_at = scanned_at or now
+    digest = request_digest(
+        ticket=ticket, registration=registration, entrance=entrance, id_checked=id_checked
+    )
 
-    stored = _stored(edition, nonce)
+    stored = _stored(edition, nonce, digest)
     if stored is not None:
         return stored
+    scanned_at = now if scanned_at is None else check_scanned_at(edition, scanned_at, now)
 
     result, registration = _decide(edition, ticket, registration, id_checked, now)
     scan = CheckIn(
@@ -182,6 +261,7 @@ def admit(
         entrance=entrance,
         agent=agent,
         nonce=nonce,
+        request_digest=digest,
         result=result,
         id_checked=bool(id_checked),
         scanned_at=scanned_at,
@@ -198,7 +278,7 @@ def admit(
         with transaction.atomic():
             scan.save(force_insert=True)
     except IntegrityError:
-        stored = _stored(edition, nonce)
+        stored = _stored(edition, nonce, digest)
         if stored is not None:
             return stored
         if scan.result != CheckInResult.ADMITTED:
@@ -213,7 +293,7 @@ def admit(
                 scan.save(force_insert=True)
         except IntegrityError:
             # A retry with the same nonce, racing this one through the same path, won.
-            stored = _stored(edition, nonce)
+            stored = _stored(edition, nonce, digest)
             if stored is None:
                 raise
             return stored
@@ -266,8 +346,9 @@ def _first_admission(registration):
     )
 
 
-def _stored(edition, nonce):
-    """The verdict already given for ``nonce`` at ``edition``, or None."""
+def _stored(edition, nonce, digest):
+    """The verdict already given for ``nonce`` at ``edition``, or None; :class:`NonceReused`
+    when it was given for another scan (scans recorded before digests were kept have none)."""
     scan = (
         CheckIn.objects.select_related(
             "entrance", "agent", "registration__category", "registration__organisation"
@@ -277,6 +358,8 @@ def _stored(edition, nonce):
     )
     if scan is None:
         return None
+    if scan.request_digest and scan.request_digest != digest:
+        raise NonceReused
     first = None
     if scan.result == CheckInResult.ALREADY_ADMITTED:
         first = _first_admission(scan.registration)

@@ -89,6 +89,9 @@ class CheckIn(models.Model):
         related_name="+",
     )
     nonce = models.CharField(_("device nonce"), max_length=64)
+    # What the scan asked (admission.checkin.request_digest): the same nonce must ask the same.
+    # Empty for scans recorded before it was kept.
+    request_digest = models.CharField(_("request digest"), max_length=64, blank=True, default="")
     result = models.CharField(_("result"), max_length=20, choices=CheckInResult.choices)
     id_checked = models.BooleanField(_("ID checked, names match"), default=False)
     # The device's clock for offline scans; the server's when the scan came online.

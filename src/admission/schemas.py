@@ -1,11 +1,11 @@
 """What the check-in API accepts and answers.
 
 Only what the door screen needs leaves the server: the names as on the ID, the category, the
-organisation and the attention note (accessibility needs). No email, no date of birth.
-Moments are ISO 8601 in Paris time; a moment sent without an offset is read as Paris time.
+organisation and the attention note (accessibility needs), and only of people who may be
+admitted. No email, no date of birth. Moments are ISO 8601 in Paris time; a moment sent
+without an offset is read as Paris time (:data:`ptce.moments.MomentIn`).
 """
 
-import datetime as dt
 import uuid
 from typing import Annotated
 
@@ -16,20 +16,14 @@ from pydantic_core import PydanticCustomError
 
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
-from events.models import PARIS
 from events.schemas import ParisDateTime
+from ptce.moments import MomentIn
 
 NONCE_MAX = CheckIn._meta.get_field("nonce").max_length
 ENTRANCE_MAX = Entrance._meta.get_field("slug").max_length
 #: The most a QR code holds (7,089 digits): whatever a camera decodes fits and gets a verdict
 #: (``invalid_ticket`` for garbage); longer was not read from a QR code: 422.
 TICKET_MAX = 7089
-
-
-def _paris(moment):
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=PARIS)
-    return moment.astimezone(PARIS)
 
 
 def _printable(value):
@@ -40,7 +34,6 @@ def _printable(value):
     return value
 
 
-MomentIn = Annotated[dt.datetime, AfterValidator(_paris)]
 Nonce = Annotated[
     str, StringConstraints(min_length=1, max_length=NONCE_MAX), AfterValidator(_printable)
 ]
@@ -61,7 +54,12 @@ class CheckInIn(Schema):
     )
     id_checked: bool = Field(description="The agent confirmed: ID checked, names match.")
     scanned_at: MomentIn | None = Field(
-        None, description="For an offline scan: when the device made it."
+        None,
+        description=(
+            "For an offline scan: when the device made it. It must fall on the edition's day "
+            "(with a margin of some hours) and not after the server's clock by more than a "
+            "few minutes: else 422."
+        ),
     )
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.enums import Channel, RequestStatus
 from network.enums import OrganisationKind, RecognitionKind
+from ptce import moments
 
 #: The kinds of organisation that sign the charter.
 SIGNING_KINDS = (OrganisationKind.POLE, OrganisationKind.NETWORK)
@@ -29,7 +30,7 @@ class CharterVersion(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
-    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    adopted_on = moments.DateField(_("adopted on"), null=True, blank=True)
     text = models.TextField(
         _("text"),
         blank=True,

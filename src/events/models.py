@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.enums import PUBLIC_STATUSES, EditionStatus, SecurityField, SessionKind
+from ptce import moments
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -77,7 +78,7 @@ class Edition(models.Model):
         _("summary"), max_length=300, help_text=_("One or two sentences, shown in search results.")
     )
     description = models.TextField(_("description"), blank=True)
-    date = models.DateField(_("date"))
+    date = moments.DateField(_("date"))
     start_time = models.TimeField(
         _("start time"), null=True, blank=True, help_text=_("Paris time; empty if not known.")
     )
@@ -105,8 +106,8 @@ class Edition(models.Model):
             "When a limit is reached, people join a waiting list instead of being refused."
         ),
     )
-    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
-    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    registration_opens_at = moments.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = moments.DateTimeField(_("registration closes"), null=True, blank=True)
     id_required = models.BooleanField(
         _("ID required at the venue"),
         default=True,
@@ -118,10 +119,10 @@ class Edition(models.Model):
         blank=True,
         help_text=_("Beyond the names as on the ID: only what the venue asks for."),
     )
-    security_list_first_deadline = models.DateTimeField(
+    security_list_first_deadline = moments.DateTimeField(
         _("security list: first deadline"), null=True, blank=True
     )
-    security_list_final_deadline = models.DateTimeField(
+    security_list_final_deadline = moments.DateTimeField(
         _("security list: final deadline"),
         null=True,
         blank=True,

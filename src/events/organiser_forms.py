@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Edition
+from ptce import moments
 
 
 class CopyEditionForm(forms.Form):
@@ -13,7 +14,7 @@ class CopyEditionForm(forms.Form):
         max_length=80,
         help_text=_("Letters, digits and hyphens, as in the address of the day's page."),
     )
-    date = forms.DateField(
+    date = moments.DateFormField(
         label=_("Date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Registration windows and deadlines move by as many days."),

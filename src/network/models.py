@@ -15,6 +15,7 @@ from network.enums import (
     TerritoryLevel,
 )
 from network.validators import validate_siren
+from ptce import moments
 
 #: Letters that Unicode does not decompose, and the typographic apostrophe.
 _FOLDED = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "\u2019": "'", "\u02bc": "'"})
@@ -266,7 +267,7 @@ class Recognition(models.Model):
         Pole, verbose_name=_("pole"), on_delete=models.CASCADE, related_name="recognitions"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=RecognitionKind.choices)
-    date = models.DateField(_("date"), null=True, blank=True)
+    date = moments.DateField(_("date"), null=True, blank=True)
     source = models.URLField(_("source"), blank=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ptce import moments
 from registrations.enums import (
     ACTIVE,
     Diet,
@@ -141,7 +142,7 @@ class Invitation(models.Model):
     max_uses = models.PositiveIntegerField(
         _("most uses"), null=True, blank=True, help_text=_("Group codes only; empty for no limit.")
     )
-    holds_seat_until = models.DateTimeField(
+    holds_seat_until = moments.DateTimeField(
         _("holds a seat until"),
         null=True,
         blank=True,
@@ -258,7 +259,7 @@ class Registration(models.Model):
     dietary_notes = models.CharField(_("dietary details"), max_length=200, blank=True)
     # Asked only when the edition's venue requires them (Edition.security_fields); deleted
     # after the day by the retention job.
-    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_date = moments.DateField(_("date of birth"), null=True, blank=True)
     birth_place = models.CharField(_("place of birth"), max_length=150, blank=True)
     nationality = models.CharField(_("nationality"), max_length=100, blank=True)
     employer = models.CharField(_("employer"), max_length=200, blank=True)

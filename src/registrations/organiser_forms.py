@@ -12,11 +12,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from events.enums import SecurityField
 from network.enums import OrganisationKind
 from network.models import Organisation
+from ptce.names import NameField
 from registrations.enums import InvitationKind, Language, RegistrationStatus, Source
 from registrations.models import Invitation, Registration
 
@@ -46,6 +48,12 @@ def _model_field(name, **overrides):
     if isinstance(field, forms.CharField) and not isinstance(field, forms.EmailField):
         field.validators.append(one_line)
     return field
+
+
+def _name_field(name):
+    """A name as on the ID (Registration's field ``name``): the rule of :mod:`ptce.names`."""
+    model_field = Registration._meta.get_field(name)
+    return NameField(label=capfirst(model_field.verbose_name), help_text=model_field.help_text)
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -132,8 +140,8 @@ class AddPersonForm(forms.Form):
     """An organiser adds one person: any category, and the venue's fields the edition asks."""
 
     category = CategoryChoiceField(label=_("Category"), queryset=None, empty_label=None)
-    first_name = _model_field("first_name")
-    last_name = _model_field("last_name")
+    first_name = _name_field("first_name")
+    last_name = _name_field("last_name")
     email = _model_field(
         "email",
         required=True,
@@ -151,7 +159,10 @@ class AddPersonForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of the emails"), choices=Language.choices, initial=Language.FRENCH
     )
-    birth_date = _model_field("birth_date", widget=forms.DateInput(attrs={"type": "date"}))
+    # Its own window (clean_birth_date), narrower than any date's: one message, the right one.
+    birth_date = _model_field(
+        "birth_date", form_class=forms.DateField, widget=forms.DateInput(attrs={"type": "date"})
+    )
     birth_place = _model_field("birth_place")
     nationality = _model_field("nationality")
     employer = _model_field("employer")
