@@ -242,6 +242,7 @@ def test_adduser_takes_the_password_from_the_environment_and_does_not_print_it(c
     user = User.objects.get(username="camille")
     assert user.check_password("un mot de passe assez long")
     assert not any("un mot de passe assez long" in line for line in lines)
+    assert lines[0] == gettext("User %(username)s created.") % {"username": "camille"}
     assert list(user.memberships.values_list("organisation", "role", "edition")) == [
         (cast.org.pk, "viewer", cast.edition.pk)
     ]

@@ -789,7 +789,6 @@ def test_a_revoked_code_says_when_not_why(client, charter):
         "<script>alert(1)</script>",
         "=1+1",
         "٧٨٩",
-        "\x00",
     ],
 )
 def test_garbage_is_unknown_with_a_hint(client, charter, typed):
@@ -805,8 +804,9 @@ def test_garbage_is_unknown_with_a_hint(client, charter, typed):
     assert "<script>alert" not in response.content.decode()
 
 
-def test_ten_kilobytes_of_input_are_unknown_and_not_echoed_in_the_field(client, charter):
-    response = verify(client, "7KQM" * 2500)
+def test_thousands_of_characters_are_unknown_and_not_echoed_in_the_field(client, charter):
+    # Within the longest address the site takes (beyond it: 414).
+    response = verify(client, "7KQM" * 900)
 
     field = re.search(
         r'<input type="text" id="code" name="code" value="([^"]*)"', response.content.decode()

@@ -255,7 +255,7 @@ def test_serve_runs_web_worker_and_scheduler_then_stops_cleanly_on_a_signal(serv
     assert "Journées PTCE stopped." in stdout.read_text()
 
 
-def test_serve_serves_the_collected_static_files(serve, site_dir):
+def test_serve_serves_the_collected_static_files_and_its_own_414_page(serve, site_dir):
     _, base, _, _, _ = serve
     manifest = json.loads((site_dir / "static" / "staticfiles.json").read_text())
     hashed = manifest["paths"]["ptce/css/site.css"]
@@ -266,6 +266,12 @@ def test_serve_serves_the_collected_static_files(serve, site_dir):
     assert headers["Content-Type"].startswith("text/css")
     assert "immutable" in headers["Cache-Control"]
     assert body == (site_dir / "static" / hashed).read_bytes()
+    # Beyond gunicorn's default request line (4094) but within the one ptce serve sets: the
+    # project's page, in French, rather than gunicorn's bare "URI Too Long".
+    status, headers, body = _get(f"{base}/{'x' * 5000}")
+    assert status == 414
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert '<html lang="fr">' in body.decode()
 
 
 def test_serve_stops_everything_and_fails_when_a_child_dies(serve):

@@ -10,12 +10,18 @@ import logging
 import math
 from http import HTTPStatus
 
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.exceptions import Ratelimited
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.parser import Parser
 from pydantic.json_schema import models_json_schema
 
 from accounts.api import router as accounts_router
@@ -23,8 +29,10 @@ from admission.api import router as admission_router
 from charter.api import router as charter_router
 from events.api import router as events_router
 from network.api import router as network_router
+from ptce import unstorable
 from ptce.api_errors import ApiError, ErrorOut, ValidationErrorOut
-from ptce.ratelimits import API_THROTTLES, failed_authentication_wait
+from ptce.ratelimits import API_THROTTLES, failed_authentication_limit
+from ptce.views import too_many_requests
 from registrations.api import router as registrations_router
 
 logger = logging.getLogger(__name__)
@@ -32,6 +40,7 @@ logger = logging.getLogger(__name__)
 #: Answers the handlers below may give to any operation, whatever the endpoint declares.
 COMMON_RESPONSES = {
     "400": ("The body could not be read (not JSON, or not UTF-8).", "ErrorOut"),
+    "413": ("The body is too large.", "ErrorOut"),
     "401": ("Authentication required: no valid API token.", "ErrorOut"),
     "422": ("Some parameters are not valid: see `errors`.", "ValidationErrorOut"),
     "429": ("Too many requests: wait the seconds of `Retry-After`.", "ErrorOut"),
@@ -89,12 +98,44 @@ def _common_codes(operation):
         yield "422"
     if operation.get("requestBody"):
         yield "400"
+        yield "413"
 
 
 def _may_be_invalid(parameter):
     """Whether a parameter can fail validation: any query parameter, a path one that is not
     a plain string (a path string is whatever the address holds)."""
     return parameter.get("in") != "path" or parameter.get("schema", {}).get("type") != "string"
+
+
+class UnstorableInput(Exception):
+    """A parameter or body field holding a character no database stores
+    (:mod:`ptce.unstorable`); ``location`` says which, as in a 422's ``loc``."""
+
+    def __init__(self, location, code_point):
+        super().__init__(location)
+        self.location = location
+        self.code_point = code_point
+
+
+class InputParser(Parser):
+    """ninja's JSON and query parsing, refusing characters no database stores: the API's
+    one place for them (the site's is ``ptce.middleware.refuse_unstorable_input``)."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        _refuse_unstorable(data, "body")
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        _refuse_unstorable(parsed, "query" if data is request.GET else "form")
+        return parsed
+
+
+def _refuse_unstorable(data, where):
+    if (found := unstorable.find(data)) is not None:
+        location, code_point = found
+        raise UnstorableInput((where, *location), code_point)
 
 
 api = Api(
@@ -109,6 +150,7 @@ api = Api(
     # Per address for anonymous calls, per token for the others (PTCE_RATES); the door
     # devices' endpoints set their own.
     throttle=API_THROTTLES,
+    parser=InputParser(),
 )
 api.add_router("", events_router)
 api.add_router("", accounts_router)
@@ -123,7 +165,7 @@ MESSAGES = {
     "forbidden": _("You are not allowed to do this."),
     "not_found": _("Nothing was found at this address."),
     "invalid": _("Some parameters are not valid: see the errors."),
-    "rate_limited": _("Too many requests. Wait a minute, then try again."),
+    "too_large": _("What was sent is too large: send a smaller file or less text."),
     "server_error": _("Something went wrong on our side. Please try again in a few minutes."),
 }
 
@@ -158,8 +200,8 @@ def _invalid(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request, exc):
-    if (wait := failed_authentication_wait(request)) is not None:
-        return _throttled(request, Throttled(wait=wait))
+    if (limited := failed_authentication_limit(request)) is not None:
+        return _throttled(request, Throttled(wait=limited.wait))
     response = error_response(request, "unauthorized", MESSAGES["unauthorized"], status=401)
     response["WWW-Authenticate"] = "Bearer"
     return response
@@ -173,26 +215,48 @@ def _forbidden(request, exc):
 @api.exception_handler(Ratelimited)
 def _rate_limited(request, exc):
     # django-ratelimit's exception is a PermissionDenied; this more specific handler wins.
-    return error_response(request, "rate_limited", MESSAGES["rate_limited"], status=429)
+    # It knows no wait.
+    return _throttled(request, Throttled(wait=None))
 
 
 @api.exception_handler(Throttled)
 def _throttled(request, exc):
-    response = error_response(request, "rate_limited", MESSAGES["rate_limited"], status=429)
-    if exc.wait:
-        response["Retry-After"] = str(math.ceil(exc.wait))
+    wait = math.ceil(exc.wait) if exc.wait else None
+    response = error_response(request, "rate_limited", too_many_requests(wait), status=429)
+    if wait:
+        response["Retry-After"] = str(wait)
     return response
+
+
+@api.exception_handler(UnstorableInput)
+def _unstorable(request, exc):
+    message = _("This text holds an invisible character (%(character)s) that cannot be stored.")
+    errors = [
+        {
+            "loc": list(exc.location),
+            "msg": str(message) % {"character": exc.code_point},
+            "type": "unstorable_character",
+        }
+    ]
+    return error_response(request, "invalid", MESSAGES["invalid"], status=422, errors=errors)
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     """Errors ninja raises itself (401/403 from auth, 400 for an unreadable body…)."""
+    # ninja answers 400 for any failure to read the body; the parser's own refusal and a body
+    # beyond Django's limit say more.
+    if isinstance(exc.__cause__, UnstorableInput):
+        return _unstorable(request, exc.__cause__)
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return _bad_request(request, exc.__cause__)
+    if exc.status_code == 429:
+        return _throttled(request, Throttled(wait=None))
     code = {
         400: "bad_request",
         401: "unauthorized",
         403: "forbidden",
         404: "not_found",
-        429: "rate_limited",
     }.get(exc.status_code)
     if code:
         return error_response(request, code, MESSAGES[code], status=exc.status_code)
@@ -207,6 +271,8 @@ def _http_error(request, exc):
 @api.exception_handler(SuspiciousOperation)
 @api.exception_handler(BadRequest)
 def _bad_request(request, exc):
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(request, "payload_too_large", MESSAGES["too_large"], status=413)
     return error_response(request, "bad_request", MESSAGES["bad_request"], status=400)
 
 

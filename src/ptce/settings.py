@@ -7,6 +7,7 @@ which switches on secure cookies, HSTS and trust in the proxy's ``X-Forwarded-Pr
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,6 +44,38 @@ def env_int(name, default, *, minimum=0, maximum=65535):
     if not minimum <= number <= maximum:
         raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}")
     return number
+
+
+#: A rate limit: a whole number per second, minute, hour or day (django-ratelimit's units).
+RATE = re.compile(r"[1-9][0-9]*/[smhd]")
+RATE_PREFIX = "PTCE_RATE_"
+
+
+def env_rates(defaults):
+    """``defaults`` with each rate overridden by its ``PTCE_RATE_<NAME>`` variable. A malformed
+    value, or such a variable naming no rate (a typo would otherwise go unnoticed), stops
+    startup."""
+    names = {name.upper(): name for name in defaults}
+    expected = "N/s, N/m, N/h or N/d (N a positive whole number, e.g. 600/m)"
+    rates = dict(defaults)
+    for variable, value in os.environ.items():
+        if not variable.startswith(RATE_PREFIX):
+            continue
+        name = names.get(variable.removeprefix(RATE_PREFIX))
+        if name is None:
+            raise ImproperlyConfigured(
+                f"{variable} names no rate: set {RATE_PREFIX}<NAME> to {expected}, with NAME "
+                f"one of {', '.join(sorted(names))}"
+            )
+        value = value.strip()
+        if not value:
+            continue
+        if not RATE.fullmatch(value):
+            raise ImproperlyConfigured(
+                f"{variable} must be a count per period, {expected}, not {value!r}"
+            )
+        rates[name] = value
+    return rates
 
 
 def env_list(name, default):
@@ -106,6 +139,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body or the database, in the visitor's language: 413/414 for
+    # what is too large, 400/404 for characters no database stores.
+    "ptce.middleware.limit_request_size",
+    "ptce.middleware.refuse_unstorable_input",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -181,12 +218,14 @@ RATELIMIT_VIEW = "ptce.views.rate_limited"
 # One rule for the client's address, for the forms' limits and the API's throttles alike.
 RATELIMIT_IP_META_KEY = "ptce.views.client_ip"
 # Every rate limit of the site, in one place ("count/period", period s, m, h or d; the
-# count is per window of the period). Read at each request by ptce.ratelimits, which the
-# views and the API use. Beyond a limit: the 429 page, or the API's JSON 429 with
-# Retry-After.
+# count is per window of the period), each overridden by PTCE_RATE_<NAME> (README,
+# Configuration). Read at each request by ptce.ratelimits, which the views and the API use.
+# Beyond a limit: the form again with what was typed, the 429 page, or the API's JSON 429,
+# each saying when to try again (and Retry-After).
 PTCE_RATES = {
     # Public forms, per client address.
-    "registration": "20/h",  # the registration form and personal invitations (emails sent)
+    "registration": "20/h",  # registrations sent (form, personal invitations): emails, seats
+    "registration_invalid": "100/h",  # the same forms sent back with errors
     "lost_link": "5/h",  # "send me my links again": each one sends an email
     "manage": "30/h",  # changes through a manage link: details, cancel, reconfirm
     "charter_signing": "20/h",  # the charter's signing form: each one sends an email
@@ -206,6 +245,7 @@ PTCE_RATES = {
     "api_token": "600/m",
     "api_checkin": "12000/m",
 }
+PTCE_RATES = env_rates(PTCE_RATES)
 # PTCE_PUBLIC_FORM_RATELIMIT=off switches the public forms' limits off (not the login's nor
 # the API's): only for a load test, whose clients all share one address.
 PTCE_PUBLIC_FORM_RATELIMITS = os.environ.get("PTCE_PUBLIC_FORM_RATELIMIT", "on") != "off"
@@ -278,6 +318,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "ptce.views.csrf_failure"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+# Bodies: a form or JSON body up to Django's 2.5 MB, a form with files (the directory's CSV
+# import, 5 MB at most, says so itself) up to 10 MB, as nginx's client_max_body_size in the
+# README; beyond, 413 (ptce.middleware.limit_request_size).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+PTCE_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Addresses (path and query string) beyond this get the project's 414 page; gunicorn's own
+# limit (ptce serve) is set above it, so that Django answers first.
+PTCE_MAX_URL_LENGTH = 4096
 if HTTPS:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (README, production).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -386,5 +434,10 @@ PTCE_TASK_RESULTS_MAX_AGE_DAYS = 7
 PTCE_DASHBOARD_MAX_AGE = 5
 # A task still "running" after this many hours was left by a worker that died (ptce.tasks).
 PTCE_TASK_LOST_AFTER_HOURS = 6
+# A scan's device time (offline scans) must fall on its edition's day, this many hours either
+# side (a device set to the wrong time zone is off by a few hours), and no later than this many
+# minutes after the server's clock (admission.checkin.scan_window); else the API answers 422.
+PTCE_CHECKIN_TIME_MARGIN_HOURS = 12
+PTCE_CHECKIN_CLOCK_AHEAD_MINUTES = 10
 # Monitoring probes /healthz over plain http on the machine itself: no redirect to https.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -1,6 +1,9 @@
 """Site-wide pages: legal notices, errors, robots.txt, and the rate-limit answer."""
 
+import math
+
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
@@ -10,7 +13,7 @@ from django.http import (
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -86,7 +89,7 @@ def robots_txt(request):
 # elsewhere, an HTML page in the visitor's language.
 
 
-def _is_api(request):
+def is_api(request):
     return request.path.startswith("/api/")
 
 
@@ -97,16 +100,54 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("ptce/favicon.svg"))
 
 
-def _error(request, template, status, code, message):
-    if _is_api(request):
+def _error(request, template, status, code, message, context=None):
+    if is_api(request):
         return JsonResponse({"code": code, "message": message}, status=status)
-    return render(request, template, status=status)
+    return render(request, template, context, status=status)
 
 
-def bad_request(request, exception=None):
+def bad_request(request, exception=None, *, message=None):
+    """400, with ``message`` saying what was wrong when it is known. A body beyond Django's
+    limit (``RequestDataTooBig``, sent without a length) is a 413."""
+    if isinstance(exception, RequestDataTooBig):
+        return payload_too_large(request)
     return _error(
-        request, "400.html", 400, "bad_request", _("The request could not be understood.")
+        request,
+        "400.html",
+        400,
+        "bad_request",
+        message or _("The request could not be understood."),
+        {"message": message},
     )
+
+
+def payload_too_large(request):
+    return _error(
+        request,
+        "413.html",
+        413,
+        "payload_too_large",
+        _("What was sent is too large: send a smaller file or less text."),
+    )
+
+
+def uri_too_long(request):
+    return _error(
+        request,
+        "414.html",
+        414,
+        "uri_too_long",
+        _("This address is too long: check it, or start again from the home page."),
+    )
+
+
+def unstorable_message(code_point):
+    """Why a request holding a character no database stores (:mod:`ptce.unstorable`) was
+    refused; ``code_point`` names the character (``U+0000``)."""
+    return _(
+        "The address or the form holds an invisible character (%(character)s) that cannot be "
+        "stored: remove it and try again."
+    ) % {"character": code_point}
 
 
 def permission_denied(request, exception=None):
@@ -119,7 +160,7 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     message = _("Something went wrong on our side. Please try again in a few minutes.")
-    if _is_api(request):
+    if is_api(request):
         return JsonResponse({"code": "server_error", "message": message}, status=500)
     # No request context: the context processors could touch the database or the session,
     # which may be what just failed.
@@ -136,14 +177,58 @@ def csrf_failure(request, reason=""):
     )
 
 
-def rate_limited(request, exception=None):
-    return _error(
-        request,
-        "429.html",
-        429,
-        "rate_limited",
-        _("Too many requests. Wait a minute, then try again."),
-    )
+def rate_limited(request, exception=None, *, limited=None):
+    """The answer beyond a rate limit: the 429 page (JSON under /api/) saying when to try
+    again, with ``Retry-After``. ``limited``: the :class:`ptce.ratelimits.Limited` refusal;
+    without it (``RATELIMIT_VIEW``, for django-ratelimit's decorator), the wait is unknown."""
+    wait = limited.wait if limited is not None else None
+    if is_api(request):
+        response = JsonResponse(
+            {"code": "rate_limited", "message": too_many_requests(wait)}, status=429
+        )
+    else:
+        per_address = limited is not None and limited.per_address
+        message = too_many_attempts(wait, per_address=per_address)
+        response = render(request, "429.html", {"message": message}, status=429)
+    if wait is not None:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+def wait_in_words(seconds):
+    """A wait in words: "42 seconds" under a minute, else minutes rounded up (never less
+    than the real wait), and hours and minutes beyond an hour: "1 hour and 5 minutes"."""
+    if seconds < 60:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    hours, minutes = divmod(math.ceil(seconds / 60), 60)
+    in_minutes = ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    if not hours:
+        return in_minutes
+    in_hours = ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    if not minutes:
+        return in_hours
+    return _("%(hours)s and %(minutes)s") % {"hours": in_hours, "minutes": in_minutes}
+
+
+def _try_again(wait):
+    if wait is None:
+        return _("Try again later.")
+    return _("Try again in %(wait)s.") % {"wait": wait_in_words(wait)}
+
+
+def too_many_attempts(wait, *, per_address):
+    """What a visitor beyond a rate limit reads (a form's error, the 429 page): why, and when
+    to try again (``wait`` in seconds, None when unknown)."""
+    if per_address:
+        reason = _("Too many attempts from your connection.")
+    else:
+        reason = _("Too many attempts.")
+    return f"{reason} {_try_again(wait)}"
+
+
+def too_many_requests(wait):
+    """The API's message beyond a rate limit (code ``rate_limited``)."""
+    return f"{_('Too many requests.')} {_try_again(wait)}"
 
 
 def client_ip(request):

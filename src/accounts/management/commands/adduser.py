@@ -48,8 +48,8 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             user = User.objects.filter(username=username).first()
-            password = None
-            if user is None:
+            created, password = user is None, None
+            if created:
                 user, password = self._create(username, email)
             elif email and email != user.email:
                 self.stdout.write(
@@ -60,13 +60,13 @@ class Command(BaseCommand):
                 user, role=role, organisation=organisation, edition=edition
             )
 
-        if password is None:
+        if created:
+            self.stdout.write(_("User %(username)s created.") % {"username": username})
+        else:
             self.stdout.write(
                 _("User %(username)s already exists; the password is unchanged.")
                 % {"username": username}
             )
-        else:
-            self.stdout.write(_("User %(username)s created.") % {"username": username})
         message = _("Role given: %(role)s.") if added else _("Role already held: %(role)s.")
         self.stdout.write(message % {"role": membership})
         if password:

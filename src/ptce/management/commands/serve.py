@@ -165,6 +165,10 @@ def _gunicorn_command(host, port, workers):
         "--logger-class=ptce.redaction.AccessLogger",
         f"--access-logformat={AccessLogger.FORMAT}",
         f"--graceful-timeout={STOP_TIMEOUT - 5}",
+        # gunicorn's largest request line (its default is 4094), above Django's own limit
+        # (PTCE_MAX_URL_LENGTH): a long address gets the project's 414 page in the visitor's
+        # language, not gunicorn's bare English one.
+        "--limit-request-line=8190",
     ]
     if gunicorn.version_info >= (25, 1):
         # Its control socket sits at one path per user: two services on a machine (or the

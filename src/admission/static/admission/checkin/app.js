@@ -447,7 +447,9 @@ async function closeIfOver() {
 
 /** A code typed or read by the camera. */
 async function checkCode(text) {
-  const ticket = text.trim().slice(0, TICKET_MAX);
+  // A binary code may hold NUL or half of a character pair, which the server refuses as
+  // unstorable: as U+FFFD it is still recorded, as the invalid ticket it is.
+  const ticket = text.trim().slice(0, TICKET_MAX).replace(/[\0\p{Cs}]/gu, "\uFFFD");
   if (!ticket || state.busy || state.meta === null) {
     return;
   }
