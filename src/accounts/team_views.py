@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from accounts import invitations, permissions, second_factor
 from accounts.enums import Action
@@ -24,7 +23,7 @@ from accounts.invitations import InvitationRefused
 from accounts.models import Membership
 from accounts.team_forms import InviteForm
 from ptce.decorators import organiser_page, secret_address
-from ptce.ratelimits import over_rate, rate
+from ptce.ratelimits import over_limit, over_rate
 from ptce.views import rate_limited
 
 _LINK_PROBLEMS = {"invalid": 404, "expired": 410, "used": 410}
@@ -66,14 +65,8 @@ def invite(request):
     initial = {"organisation": organisations.filter(slug=request.GET.get("organisation")).first()}
     form = InviteForm(request.POST or None, organisations=organisations, initial=initial)
     if request.method == "POST":
-        if is_ratelimited(
-            request,
-            group="invitation_send",
-            key="user",
-            rate=rate("invitation_send"),
-            increment=True,
-        ):
-            return rate_limited(request)
+        if limited := over_limit(request, "invitation_send", key="user"):
+            return rate_limited(request, limited=limited)
         if form.is_valid():
             try:
                 invited = invitations.invite(
@@ -123,8 +116,8 @@ def withdraw(request, pk):
 @secret_address(referrer="same-origin")
 @require_http_methods(["GET", "HEAD", "POST"])
 def accept(request, token):
-    if over_rate(request, "invitation"):
-        return rate_limited(request)
+    if limited := over_rate(request, "invitation"):
+        return rate_limited(request, limited=limited)
     check = invitations.check_link(token)
     if check.user is None:
         return render(

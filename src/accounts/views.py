@@ -25,14 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_ratelimit.core import is_ratelimited
-from django_ratelimit.decorators import ratelimit
 
 from accounts import audit, second_factor
 from accounts.enums import AuditAction
 from accounts.forms import CodeForm, EnrolForm, PasswordConfirmForm, PasswordResetForm
 from ptce.decorators import private, verified_login_required
-from ptce.ratelimits import rate
+from ptce.ratelimits import longest, over_limit
 from ptce.views import rate_limited
 
 
@@ -54,20 +52,6 @@ def _next_of(request):
     return _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
 
 
-@method_decorator(
-    ratelimit(group="login-ip", key="ip", rate=rate("login_ip"), method="POST", block=False),
-    name="post",
-)
-@method_decorator(
-    ratelimit(
-        group="login-username",
-        key=username_key,
-        rate=rate("login_username"),
-        method="POST",
-        block=False,
-    ),
-    name="post",
-)
 class LoginView(auth_views.LoginView):
     """The login page. Attempts are rate limited by address and by username: beyond the
     limits the answer is the 429 page and the credentials are not even checked.
@@ -80,8 +64,12 @@ class LoginView(auth_views.LoginView):
     extra_context = {"meta_title": gettext_lazy("Log in")}
 
     def post(self, request, *args, **kwargs):
-        if getattr(request, "limited", False):
-            return rate_limited(request)
+        limited = longest(
+            over_limit(request, "login_ip", group="login-ip"),
+            over_limit(request, "login_username", group="login-username", key=username_key),
+        )
+        if limited:
+            return rate_limited(request, limited=limited)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -97,15 +85,10 @@ class LoginView(auth_views.LoginView):
 
 
 def _code_rate_limited(request, user):
-    by_user = is_ratelimited(
-        request,
-        group="otp-user",
-        key=lambda group, request: str(user.pk),
-        rate=rate("otp"),
-        increment=True,
+    return longest(
+        over_limit(request, "otp", group="otp-user", key=lambda group, request: str(user.pk)),
+        over_limit(request, "otp", group="otp-ip"),
     )
-    by_address = is_ratelimited(request, group="otp-ip", key="ip", rate=rate("otp"), increment=True)
-    return by_user or by_address
 
 
 @private
@@ -131,8 +114,8 @@ def login_code(request):
 
     form = CodeForm(check=partial(second_factor.verify, user))
     if request.method == "POST":
-        if _code_rate_limited(request, user):
-            return rate_limited(request)
+        if limited := _code_rate_limited(request, user):
+            return rate_limited(request, limited=limited)
         form = CodeForm(request.POST, check=partial(second_factor.verify, user))
         if form.is_valid():
             second_factor.finish_login(request, user, form.device)
@@ -159,15 +142,9 @@ def reauthenticate(request):
     next_url = _next_of(request) or reverse("accounts:two_factor")
     form = PasswordConfirmForm(user=request.user)
     if request.method == "POST":
-        limited = is_ratelimited(
-            request,
-            group="reauthenticate",
-            key=lambda group, request: str(request.user.pk),
-            rate=rate("login_username"),
-            increment=True,
-        )
+        limited = over_limit(request, "login_username", group="reauthenticate", key="user")
         if limited:
-            return rate_limited(request)
+            return rate_limited(request, limited=limited)
         form = PasswordConfirmForm(request.POST, user=request.user)
         if form.is_valid():
             second_factor.note_authentication(request)
@@ -350,22 +327,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     extra_context = {"meta_title": gettext_lazy("Forgot your password?")}
 
     def post(self, request, *args, **kwargs):
-        by_address = is_ratelimited(
-            request,
-            group="password_reset-ip",
-            key="ip",
-            rate=rate("password_reset"),
-            increment=True,
+        limited = longest(
+            over_limit(request, "password_reset", group="password_reset-ip"),
+            over_limit(request, "password_reset", group="password_reset-email", key=_email_key),
         )
-        by_email = is_ratelimited(
-            request,
-            group="password_reset-email",
-            key=_email_key,
-            rate=rate("password_reset"),
-            increment=True,
-        )
-        if by_address or by_email:
-            return rate_limited(request)
+        if limited:
+            return rate_limited(request, limited=limited)
         return super().post(request, *args, **kwargs)
 
 

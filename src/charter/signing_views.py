@@ -16,7 +16,6 @@ from charter.models import CharterVersion
 from charter.signatures import SigningRefused
 from ptce.decorators import secret_address
 from ptce.ratelimits import over_rate
-from ptce.views import rate_limited
 
 #: Where a refusal of :func:`requests.submit` is shown: its field, or the form's top.
 REFUSAL_FIELDS = {
@@ -36,9 +35,10 @@ def sign(request, version):
         return _sign_page(request, version, None, status=409 if posted else 200)
     if not posted:
         return _sign_page(request, version, forms.SigningForm())
-    if over_rate(request, "charter_signing"):
-        return rate_limited(request)
     form = forms.SigningForm(request.POST)
+    if limited := over_rate(request, "charter_signing"):
+        form.add_error(None, limited.message)
+        return limited.answer(_sign_page(request, version, form))
     if not form.is_valid():
         return _sign_page(request, version, form, status=400)
     if form.is_spam:

@@ -124,8 +124,8 @@ def verify(request):
     typed = request.GET.get("code")
     context = {"typed": (typed or "")[:SHOWN_CODE_LENGTH]}
     if typed is not None and typed.strip():
-        if over_rate(request, "charter_verify"):
-            return rate_limited(request)
+        if limited := over_rate(request, "charter_verify"):
+            return rate_limited(request, limited=limited)
         verification = rules.verify(typed)
         context |= {
             "verification": verification,
