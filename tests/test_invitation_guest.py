@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from outbox.models import Message
 from registrations import capacity
 from registrations.enums import RegistrationStatus, Source
 from registrations.models import Registration
@@ -177,12 +178,18 @@ def test_guest_form_errors_are_shown_and_nothing_is_registered(client, invitatio
     assert Registration.objects.count() == 0
 
 
-def test_guest_already_registered_is_refused_with_the_lost_link_offer(client, invitation):
-    RegistrationFactory(edition=invitation.edition, email="INVITEE@example.org")
+def test_guest_already_registered_gets_the_usual_answer_and_the_link_by_email(client, invitation):
+    known = RegistrationFactory(edition=invitation.edition, email="INVITEE@example.org")
 
     response = client.post(url(invitation), guest(), HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.status_code == 409
-    assert "This email address is already registered for this day." in page(response)
-    assert "Lost the link to your registration?" in page(response)
+    assert response.status_code == 302
+    assert response.url.startswith("/journees/journee/inscription/confirmation/")
     assert Registration.objects.filter(invitation=invitation).count() == 0
+    assert list(
+        Message.objects.filter(kind="registrations.manage_link").values_list(
+            "recipient", "object_id"
+        )
+    ) == [("INVITEE@example.org", known.pk)]
+    # Not taken: the guest may still use it with another address.
+    assert 'name="p0-email"' in page(client.get(url(invitation)))

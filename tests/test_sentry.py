@@ -20,7 +20,7 @@ from django.utils import timezone
 from werkzeug.test import Client as WsgiClient
 
 from ptce import sentry
-from registrations import views
+from registrations import attendees
 from tests.factories import CategoryFactory
 
 PTCE = str(Path(sys.executable).with_name("ptce"))
@@ -99,12 +99,11 @@ def edition(cast):
 
 @pytest.mark.usefixtures("_connection_kept")
 def test_an_error_report_carries_no_personal_data(edition, fake_sentry, monkeypatch):
-    def failing_book(edition, form, key):
-        people = form.people_kwargs()
+    def failing_book(edition, people, **kwargs):
         # The exception's message names the person: the email goes, and so do the locals.
         raise RuntimeError(f"booking failed for {people[0]['email']} with {SIGNED}")
 
-    monkeypatch.setattr(views, "_book", failing_book)
+    monkeypatch.setattr(attendees, "book", failing_book)
     # Through the WSGI application, as under gunicorn (Django's test client skips the WSGI
     # layer, where the SDK reads the request's address).
     client = WsgiClient(get_wsgi_application())

@@ -5,7 +5,7 @@ and by tests: correcting details, cancelling, finding one's registrations again.
 never decided here: :mod:`registrations.capacity` does that.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import EmailField, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -15,7 +15,7 @@ from network.enums import OrganisationKind
 from network.models import Organisation, fold
 from registrations import capacity, emails
 from registrations.enums import RegistrationStatus
-from registrations.models import Registration
+from registrations.models import Booking, Registration
 
 #: The fields :func:`update_details` changes; names as on the ID are locked after a deadline.
 NAME_FIELDS = frozenset({"first_name", "last_name"})
@@ -123,6 +123,66 @@ def waiting_positions(edition):
     """{registration pk: position in the waiting list (1 for the first)}, in one query."""
     waiting = Registration.objects.filter(edition=edition).waiting().values_list("pk", flat=True)
     return {pk: position for position, pk in enumerate(waiting, start=1)}
+
+
+def book(edition, people, *, language, submission_key=None, invitation_code=None):
+    """The public form's booking: the booker's address and ``people`` (dicts of
+    :func:`capacity.register_group`, the booker first), all registered or none.
+
+    A person whose address is already registered for the day (one active registration per
+    address) is not registered again, and the form does not say so, which would tell anyone
+    who types an address whether it is registered: that address gets its manage link again
+    by email (:func:`emails.registered_again`), and the others are registered as if that
+    person had not been typed. Any other refusal raises
+    :class:`~registrations.capacity.RegistrationRefused`, with nothing written or sent.
+
+    Side effects, in one transaction: the booking, the registrations and their emails, the
+    emails to the addresses registered already. Returns the booking; an ``IntegrityError``
+    when ``submission_key`` was used already (the same form sent twice).
+    """
+    known, conflicts = set(), 0
+    while True:
+        kept = [index for index in range(len(people)) if index not in known]
+        try:
+            with transaction.atomic():
+                booking = Booking.objects.create(
+                    edition=edition,
+                    email=people[0]["email"],
+                    language=language,
+                    submission_key=submission_key,
+                )
+                if kept:
+                    capacity.register_group(
+                        edition,
+                        [people[index] for index in kept],
+                        language=language,
+                        booking=booking,
+                        invitation_code=invitation_code,
+                    )
+                for index in sorted(known):
+                    emails.registered_again(_active_registration(edition, people[index]["email"]))
+                return booking
+        except capacity.RegistrationRefused as refused:
+            if refused.index is not None:
+                refused.index = kept[refused.index]  # In ``people``, not in those kept.
+            if refused.code != "already_registered" or refused.index is None:
+                raise
+            # Rolled back: the same people again, without this one.
+            known.add(refused.index)
+        except IntegrityError:
+            # Another request committed first: this same form (its booking is the answer), or
+            # one of these addresses, which the next round finds registered.
+            conflicts += 1
+            sent_twice = (
+                submission_key and Booking.objects.filter(submission_key=submission_key).exists()
+            )
+            if conflicts > 1 or sent_twice:
+                raise
+
+
+def _active_registration(edition, email):
+    """The active registration of ``email`` at ``edition`` (the rule allows one)."""
+    return Registration.objects.filter(edition=edition).active().with_email(email).get()
 
 
 def send_manage_links(edition, email):

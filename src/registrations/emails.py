@@ -85,6 +85,20 @@ def manage_link(registration):
     _to_attendee_and_booker("manage_link", registration)
 
 
+def registered_again(registration):
+    """The private manage link again, to the attendee's own address only, because that
+    address was typed once more in the registration form: the form does not say that an
+    address is registered already (anyone could then test addresses), its owner is told."""
+    enqueue(
+        "registrations.manage_link",
+        to=registration.email,
+        object_id=registration.pk,
+        edition=registration.edition_id,
+        language=registration.language,
+        context={"to": ATTENDEE, "why": "registered_again"},
+    )
+
+
 def reminder(registration):
     """Two days before the day: practical information, the ID reminder, the ticket.
 
@@ -293,6 +307,7 @@ def _context(registration, message, **extra):
         "category": registration.category,
         "full_name": f"{registration.first_name} {registration.last_name}",
         "to_booker": message.context.get("to") == BOOKER,
+        "registered_again": message.context.get("why") == "registered_again",
         "manage_url": _absolute(links.manage_path(registration)),
         "ticket_url": _ticket_url(registration),
         "edition_url": _absolute(edition.get_absolute_url()),

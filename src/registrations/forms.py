@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from events.enums import SecurityField
 from events.views import SECURITY_FIELD_REASONS
 from network.models import Organisation
+from ptce.names import NameField
 from registrations import attendees
 from registrations.enums import Diet
 
@@ -51,6 +52,16 @@ def _line(label, max_length, *, required=False, help_text="", autocomplete=None)
         help_text=help_text,
         validators=[no_control_characters],
         widget=forms.TextInput(attrs=attrs),
+    )
+
+
+def _name(label, *, autocomplete, help_text=""):
+    """Names as on the ID: the one rule of :mod:`ptce.names`."""
+    return NameField(
+        label=label,
+        required=True,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": autocomplete}),
     )
 
 
@@ -89,20 +100,16 @@ class AttendeeFields(forms.Form):
         super().__init__(*args, **kwargs)
         self.edition = edition
         own = not colleague
-        self.fields["first_name"] = _line(
+        self.fields["first_name"] = _name(
             _("First name(s), as on the ID"),
-            150,
-            required=True,
             autocomplete="given-name" if own else "off",
             help_text=_(
                 "Exactly as printed on the identity document: the venue's security checks it "
                 "against the list of expected people."
             ),
         )
-        self.fields["last_name"] = _line(
+        self.fields["last_name"] = _name(
             _("Last name, as on the ID"),
-            150,
-            required=True,
             autocomplete="family-name" if own else "off",
         )
         self.fields["badge_name"] = _line(
@@ -485,6 +492,9 @@ class DetailsForm(AttendeeFields):
             name: getattr(registration, name) for name in AttendeeFields.DETAILS
         } | kwargs.pop("initial", {})
         super().__init__(*args, edition=registration.edition, initial=initial, **kwargs)
+        for name in self.NAMES:
+            # A name stored before the rule of ptce.names is kept as it is unless changed.
+            self.fields[name].accept(getattr(registration, name))
         self.names_locked = names_locked
         if names_locked:
             for name in self.NAMES:

@@ -12,7 +12,7 @@ import json
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -26,7 +26,7 @@ from events.enums import PUBLIC_STATUSES
 from events.models import Edition
 from network.models import Organisation, fold
 from ptce.decorators import secret_address
-from ptce.ratelimits import over_rate
+from ptce.ratelimits import over_rate, validate_submission
 from ptce.views import rate_limited
 from registrations import attendees, capacity, forms, links, privacy
 from registrations.enums import InvitationKind, Language, RegistrationStatus
@@ -36,7 +36,6 @@ BOOKING_SALT = "registrations.booking"
 
 #: Where a refusal of ``capacity`` is shown: the field of the refused person, or the code's.
 REFUSAL_FIELDS = {
-    "already_registered": "email",
     "category_not_public": "category",
     "category_full": "category",
     "organisation_cap_reached": "organisation",
@@ -88,48 +87,40 @@ def register(request, slug):
     if "remove_person" in request.POST:
         remove = forms.posted_index(request.POST, "remove_person")
         return _form_page(request, edition, forms.draft(edition, request.POST, remove=remove))
-    if over_rate(request, "registration"):
-        return rate_limited(request)
     form = forms.GroupForm(edition, request.POST)
-    if not form.is_valid():
+    valid, limited = validate_submission(
+        request, "registration", form.is_valid, failures="registration_invalid"
+    )
+    if limited:
+        form.booking.add_error(None, limited.message)
+        return limited.answer(_form_page(request, edition, form))
+    if not valid:
         return _form_page(request, edition, form, status=400)
     if form.is_spam:
         form.booking.add_error(None, _("This form could not be sent. Please try again."))
         return _form_page(request, edition, form, status=400)
     key = form.booking.cleaned_data["submission_key"]
-    # A second submission of the same form fails to insert its booking (the key is unique):
-    # the IntegrityError below then answers with the first one's result.
+    # An address registered already is not refused here (anyone could test addresses so):
+    # attendees.book sends it its link again, and the answer is the same as for a new one.
     try:
-        booking = _book(edition, form, key)
+        booking = attendees.book(
+            edition,
+            form.people_kwargs(),
+            language=_language(),
+            submission_key=key,
+            invitation_code=form.code or None,
+        )
     except capacity.RegistrationRefused as refused:
         _show_refusal(form, refused)
         return _form_page(request, edition, form, status=409)
     except IntegrityError:
-        # The same form sent twice at once: the first submission's booking is the answer.
+        # The same form sent twice at once (its key is unique): the first one's booking is the
+        # answer.
         booking = Booking.objects.filter(submission_key=key).first() if key else None
         if booking is None:
-            refused = capacity.RegistrationRefused("already_registered")
-            form.booking.add_error(None, refused.message)
+            form.booking.add_error(None, _("This form could not be sent. Please try again."))
             return _form_page(request, edition, form, status=409)
     return _result(booking)
-
-
-def _book(edition, form, key):
-    """The booking and its registrations, all or nothing."""
-    people = form.people_kwargs()
-    language = _language()
-    with transaction.atomic():
-        booking = Booking.objects.create(
-            edition=edition, email=people[0]["email"], language=language, submission_key=key
-        )
-        capacity.register_group(
-            edition,
-            people,
-            language=language,
-            booking=booking,
-            invitation_code=form.code or None,
-        )
-    return booking
 
 
 def _show_refusal(form, refused):
@@ -165,22 +156,24 @@ def _form_page(request, edition, form, *, status=200):
 
 @secret_address
 def registered(request, slug, token):
+    """The answer to the form: the same whatever the addresses typed (each person's answer
+    and link go by email), so that it never tells whether an address was registered already.
+    On the demonstration edition, whose emails are not real, the links are shown too."""
     booking = _booking_for_token(token)
     if booking is None or booking.edition.slug != slug:
         raise Http404
     edition = booking.edition
-    people = list(booking.registrations.select_related("category", "organisation"))
-    positions = attendees.waiting_positions(edition)
+    people = []
+    if edition.is_demonstration:
+        positions = attendees.waiting_positions(edition)
+        people = [
+            (person, positions.get(person.pk), links.manage_path(person))
+            for person in booking.registrations.select_related("category", "organisation")
+        ]
     return render(
         request,
         "registrations/registered.html",
-        {
-            "edition": edition,
-            "booking": booking,
-            "people": [
-                (person, positions.get(person.pk), links.manage_path(person)) for person in people
-            ],
-        },
+        {"edition": edition, "booking": booking, "people": people},
     )
 
 
@@ -234,8 +227,7 @@ def manage(request, token):
     registration = _registration(token)
     if registration.anonymised_at is not None:
         return _erased_page(request, registration)
-    if request.method == "POST" and over_rate(request, "manage"):
-        return rate_limited(request)
+    limited = over_rate(request, "manage") if request.method == "POST" else None
     edition = registration.edition
     now = timezone.now()
     locked = attendees.names_are_locked(edition, now)
@@ -244,19 +236,23 @@ def manage(request, token):
     if changeable:
         data = request.POST if request.method == "POST" else None
         form = forms.DetailsForm(data, registration=registration, names_locked=locked)
-        if data is not None and form.is_valid():
+        if limited:
+            form.add_error(None, limited.message)
+        elif data is not None and form.is_valid():
             try:
                 changed = attendees.update_details(registration, now=now, **form.details())
             except attendees.ChangeRefused as refused:
                 form.add_error(None, refused.message)
             else:
                 return _back_to_manage(registration, "saved" if changed else "unchanged")
+    elif limited:
+        return rate_limited(request, limited=limited)
     elif request.method == "POST":
         return _back_to_manage(registration, _refusal_code(registration))
     position = None
     if registration.status == RegistrationStatus.WAITLISTED:
         position = attendees.waiting_positions(edition).get(registration.pk)
-    return render(
+    response = render(
         request,
         "registrations/manage.html",
         {
@@ -275,6 +271,7 @@ def manage(request, token):
         },
         status=400 if form is not None and form.errors else 200,
     )
+    return limited.answer(response) if limited else response
 
 
 #: What the manage page says after a change, by the ``notice`` of its address.
@@ -307,8 +304,8 @@ def reconfirm(request, token):
     registration = _registration(token)
     if registration.anonymised_at is not None:
         return redirect(links.manage_path(registration))
-    if request.method == "POST" and over_rate(request, "manage"):
-        return rate_limited(request)
+    if request.method == "POST" and (limited := over_rate(request, "manage")):
+        return rate_limited(request, limited=limited)
     if request.method == "POST":
         try:
             attendees.reconfirm(registration)
@@ -325,8 +322,8 @@ def reconfirm(request, token):
 @secret_address(referrer="same-origin")
 def cancel(request, token):
     registration = _registration(token)
-    if request.method == "POST" and over_rate(request, "manage"):
-        return rate_limited(request)
+    if request.method == "POST" and (limited := over_rate(request, "manage")):
+        return rate_limited(request, limited=limited)
     if request.method == "POST":
         try:
             attendees.cancel(registration)
@@ -353,8 +350,8 @@ def my_data(request, token):
     registration = _registration(token)
     if registration.anonymised_at is not None:
         return redirect(links.manage_path(registration))
-    if over_rate(request, "privacy"):
-        return rate_limited(request)
+    if limited := over_rate(request, "privacy"):
+        return rate_limited(request, limited=limited)
     copy = privacy.data_copy(registration)
     response = HttpResponse(
         json.dumps(copy, ensure_ascii=False, indent=2),
@@ -374,8 +371,8 @@ def erase(request, token):
     if registration.anonymised_at is not None:
         return redirect(links.manage_path(registration))
     if request.method == "POST":
-        if over_rate(request, "privacy"):
-            return rate_limited(request)
+        if limited := over_rate(request, "privacy"):
+            return rate_limited(request, limited=limited)
         privacy.erase(registration)
         return redirect(f"{links.manage_path(registration)}?notice=erased")
     return render(
@@ -394,11 +391,12 @@ def lost_link(request, slug):
     edition = _public_edition(slug)
     sent = False
     status = 200
+    limited = None
     if request.method == "POST":
-        if over_rate(request, "lost_link"):
-            return rate_limited(request)
         form = forms.LostLinkForm(request.POST)
-        if form.is_valid():
+        if limited := over_rate(request, "lost_link"):
+            form.add_error(None, limited.message)
+        elif form.is_valid():
             # Same answer whatever happens, so that the page never tells whether an address
             # is registered; a bot filling the honeypot is answered the same, and sent nothing.
             if not form.cleaned_data["website"]:
@@ -409,12 +407,13 @@ def lost_link(request, slug):
             status = 400
     else:
         form = forms.LostLinkForm(initial={"email": request.GET.get("email", "")[:254]})
-    return render(
+    response = render(
         request,
         "registrations/lost_link.html",
         {"edition": edition, "form": form, "sent": sent},
         status=status,
     )
+    return limited.answer(response) if limited else response
 
 
 # Personal invitations -------------------------------------------------------------------
@@ -452,31 +451,26 @@ def invitation(request, code):
         categories=[invitation.category],
         with_category=False,
     )
-    if data is None or not form.is_valid():
-        return render(
-            request,
-            "registrations/invitation.html",
-            context | {"form": form},
-            status=400 if data is not None else 200,
-        )
-    if over_rate(request, "registration"):
-        return rate_limited(request)
-    person = _invited_person(form)
-    language = _language()
+    context["form"] = form
+    if data is None:
+        return render(request, "registrations/invitation.html", context)
+    valid, limited = validate_submission(
+        request, "registration", form.is_valid, failures="registration_invalid"
+    )
+    if limited:
+        form.add_error(None, limited.message)
+        return limited.answer(render(request, "registrations/invitation.html", context))
+    if not valid:
+        return render(request, "registrations/invitation.html", context, status=400)
     try:
-        with transaction.atomic():
-            booking = Booking.objects.create(
-                edition=edition, email=person["email"], language=language
-            )
-            capacity.register_group(
-                edition, [person], language=language, booking=booking, invitation_code=code
-            )
+        booking = attendees.book(
+            edition, [_invited_person(form)], language=_language(), invitation_code=code
+        )
     except capacity.RegistrationRefused as refused:
         if refused.code == "invitation_used":
             return render(request, "registrations/invitation_used.html", context)
         form.add_error(REFUSAL_FIELDS.get(refused.code), refused.message)
         form.refusal = refused.code
-        context["form"] = form
         return render(request, "registrations/invitation.html", context, status=409)
     return _result(booking)
 
