@@ -383,6 +383,15 @@ def test_changing_two_factor_settings_needs_the_password_given_recently(client, 
     )
 
 
+@pytest.mark.parametrize("target", ["abc", "accounts:login", "\ufffd", "//evil.example/x"])
+def test_a_next_that_is_no_address_of_the_site_is_ignored_after_the_password(client, cast, target):
+    log_in(client, cast.editor, second_factor=False)
+
+    response = client.post(REAUTH, {"password": PASSWORD, "next": target})
+
+    assert (response.status_code, response["Location"]) == (302, "/compte/double-authentification/")
+
+
 def test_regenerating_recovery_codes_voids_the_old_ones(client, cast):
     _, old_codes = enrolled(cast.organiser)
     password_step(client, "organisatrice")  # the code step comes next

@@ -40,8 +40,9 @@ def username_key(group, request):
 
 
 def _safe_next(request, target):
-    """``target`` if it is an address of this site, else ``""``."""
-    if target and url_has_allowed_host_and_scheme(
+    """``target`` if it is an address of this site, else ``""``. A relative address must
+    start with a slash: ``redirect`` would take anything else for the name of a view."""
+    if target.startswith(("/", "http://", "https://")) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

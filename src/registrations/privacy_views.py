@@ -46,10 +46,12 @@ class RetentionForm(forms.ModelForm):
             ("personal_data_retention_days", self.instance.personal_data_anonymised_at),
         ):
             field = self.fields[name]
-            # The model's bounds, also in the widget (min, max) and said in the help.
-            bounds = {
-                type(v).__name__: v.limit_value for v in Edition._meta.get_field(name).validators
-            }
+            # The model's bounds, checked by the field (a number beyond them must not reach
+            # the edition, whose due dates the page draws), in the widget (min, max) and said
+            # in the help.
+            validators = Edition._meta.get_field(name).validators
+            field.validators.extend(validators)
+            bounds = {type(v).__name__: v.limit_value for v in validators}
             field.min_value = bounds.get("MinValueValidator")
             field.max_value = bounds.get("MaxValueValidator")
             field.widget.attrs.update({"min": field.min_value, "max": field.max_value})
