@@ -572,6 +572,7 @@ def test_openapi_schema_is_json_with_the_editions_paths(client):
     assert set(schema["paths"]["/api/v1/editions/{slug}"]["get"]["responses"]) == {
         "200",
         "404",
+        "414",
         "429",
     }
 

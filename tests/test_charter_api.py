@@ -395,7 +395,7 @@ def test_openapi_schema_has_the_charter_paths_and_no_personal_fields(client):
     signatures = paths["/api/v1/charter/{version}/signatures"]["get"]
     assert versions["operationId"] == "list_charter_versions"
     assert signatures["operationId"] == "list_charter_signatures"
-    assert set(signatures["responses"]) == {"200", "404", "422", "429"}
+    assert set(signatures["responses"]) == {"200", "404", "414", "422", "429"}
     assert {parameter["name"] for parameter in signatures["parameters"]} == {
         "version",
         "region",

@@ -713,19 +713,19 @@ def test_schema_describes_the_registration_endpoints(client):
     operations = {
         ("/api/v1/editions/{slug}/registrations", "post"): (
             "create_registration",
-            {"201", "400", "401", "403", "404", "409", "413", "422", "429"},
+            {"201", "400", "401", "403", "404", "409", "413", "414", "422", "429"},
         ),
         ("/api/v1/editions/{slug}/registrations", "get"): (
             "list_registrations",
-            {"200", "401", "403", "404", "422", "429"},
+            {"200", "401", "403", "404", "414", "422", "429"},
         ),
         ("/api/v1/registrations/{registration_id}/cancel", "post"): (
             "cancel_registration",
-            {"200", "401", "403", "404", "422", "429"},
+            {"200", "401", "403", "404", "414", "422", "429"},
         ),
         ("/api/v1/editions/{slug}/availability", "get"): (
             "get_availability",
-            {"200", "404", "429"},
+            {"200", "404", "414", "429"},
         ),
     }
     for (path, method), (operation_id, responses) in operations.items():

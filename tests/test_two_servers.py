@@ -211,7 +211,8 @@ def post_form(port, path, fields, *, client):
 def register(port, n):
     person = {
         "first_name": "Camille",
-        "last_name": f"Deux {n}",
+        # Letters, not digits, in a name: "Deux AB" for person 1.
+        "last_name": "Deux " + "".join("ABCDEFGHIJ"[int(digit)] for digit in f"{n:02d}"),
         "email": f"deux{n}@example.org",
         "organisation": "Association Exemple",
         "category": "participant",

@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 COMMON_RESPONSES = {
     "400": ("The body could not be read (not JSON, or not UTF-8).", "ErrorOut"),
     "413": ("The body is too large.", "ErrorOut"),
+    "414": ("The address (path and query string) is too long.", "ErrorOut"),
     "401": ("Authentication required: no valid API token.", "ErrorOut"),
     "422": ("Some parameters are not valid: see `errors`.", "ValidationErrorOut"),
     "429": ("Too many requests: wait the seconds of `Retry-After`.", "ErrorOut"),
@@ -50,7 +51,8 @@ COMMON_RESPONSES = {
 class Api(NinjaAPI):
     """The API, whose schema also declares the errors its handlers answer for every
     operation: 429 (throttles), 401 where a token is needed, 422 where there are parameters
-    and 400 where there is a body, each with its JSON error schema."""
+    and 400 and 413 where there is a body, 414 where there are parameters, each with its JSON
+    error schema."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -99,6 +101,8 @@ def _common_codes(operation):
     if operation.get("requestBody"):
         yield "400"
         yield "413"
+    if operation.get("parameters"):
+        yield "414"
 
 
 def _may_be_invalid(parameter):
