@@ -32,7 +32,7 @@ from network.api import router as network_router
 from ptce import unstorable
 from ptce.api_errors import ApiError, ErrorOut, ValidationErrorOut
 from ptce.ratelimits import API_THROTTLES, failed_authentication_limit
-from ptce.views import too_many_requests
+from ptce.views import payload_too_large, too_many_requests
 from registrations.api import router as registrations_router
 
 logger = logging.getLogger(__name__)
@@ -169,7 +169,6 @@ MESSAGES = {
     "forbidden": _("You are not allowed to do this."),
     "not_found": _("Nothing was found at this address."),
     "invalid": _("Some parameters are not valid: see the errors."),
-    "too_large": _("What was sent is too large: send a smaller file or less text."),
     "server_error": _("Something went wrong on our side. Please try again in a few minutes."),
 }
 
@@ -276,7 +275,7 @@ def _http_error(request, exc):
 @api.exception_handler(BadRequest)
 def _bad_request(request, exc):
     if isinstance(exc, RequestDataTooBig):
-        return error_response(request, "payload_too_large", MESSAGES["too_large"], status=413)
+        return payload_too_large(request)
     return error_response(request, "bad_request", MESSAGES["bad_request"], status=400)
 
 

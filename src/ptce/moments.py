@@ -50,12 +50,14 @@ def iso(moment):
 
 
 class MomentOutOfRange(ValueError):
-    """A moment outside the window a rule accepts; ``message`` says the window in words."""
+    """A moment outside the window a rule accepts (the rule says which, in its words)."""
 
-    def __init__(self, message, *, code="out_of_range"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+
+def _aware(moment):
+    """``moment``, read in the site's time zone when it has none."""
+    if timezone.is_naive(moment):
+        return moment.replace(tzinfo=timezone.get_default_timezone())
+    return moment
 
 
 def parse_moment(text):
@@ -63,10 +65,7 @@ def parse_moment(text):
     site's time zone when it gives no offset. Raises ``ValueError`` for anything else."""
     if not isinstance(text, str) or not ISO_MOMENT.fullmatch(text):
         raise ValueError(text)
-    moment = dt.datetime.fromisoformat(text)
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=timezone.get_default_timezone())
-    return moment
+    return _aware(dt.datetime.fromisoformat(text))
 
 
 def check_moment(moment, earliest=None, latest=None):
@@ -77,10 +76,7 @@ def check_moment(moment, earliest=None, latest=None):
     # The date as written first: converting a moment of year 1 or 9999 to compare it may
     # itself overflow, and such a moment is outside any window anyway.
     if not EARLIEST <= moment.date() <= LATEST or not earliest <= moment <= latest:
-        raise MomentOutOfRange(
-            _("Give a moment between %(earliest)s and %(latest)s.")
-            % {"earliest": iso(earliest), "latest": iso(latest)}
-        )
+        raise MomentOutOfRange(moment)
     return timezone.localtime(moment)
 
 
@@ -90,9 +86,7 @@ def check_moment(moment, earliest=None, latest=None):
 def _api_moment(value, info: ValidationInfo):
     field = info.field_name or "value"
     if isinstance(value, dt.datetime):
-        moment = value
-        if timezone.is_naive(moment):
-            moment = moment.replace(tzinfo=timezone.get_default_timezone())
+        moment = _aware(value)
     else:
         try:
             moment = parse_moment(value)

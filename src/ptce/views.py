@@ -190,9 +190,7 @@ def rate_limited(request, exception=None, *, limited=None):
         per_address = limited is not None and limited.per_address
         message = too_many_attempts(wait, per_address=per_address)
         response = render(request, "429.html", {"message": message}, status=429)
-    if wait is not None:
-        response["Retry-After"] = str(wait)
-    return response
+    return limited.answer(response) if limited is not None else response
 
 
 def wait_in_words(seconds):
