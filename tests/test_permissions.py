@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 
 from accounts import permissions
 from accounts.enums import Action, Role
-from accounts.models import Membership, User
+from accounts.models import ApiToken, Membership, User
 from accounts.permissions import can, editions_for, organisations_for, require
 from events.models import Edition
 from network.models import Organisation
@@ -231,3 +231,68 @@ def test_organisation_without_edition_still_gives_roles_on_itself(db):
     MembershipFactory(user=user, organisation=organisation, role=Role.EDITOR)
     assert can(user, Action.EDIT_CONTENT, organisation) is True
     assert set(editions_for(user, Action.EDIT_CONTENT)) == set()
+
+
+# What a token narrows: the lists and the "any" questions agree with can() -----------------
+
+
+def narrowed(user, *, scopes, edition=None):
+    """``user`` as an API request with a token of ``scopes``, on ``edition`` if given."""
+    token, _raw = ApiToken.issue(user, scopes=scopes, edition=edition)
+    fresh = User.objects.get(pk=user.pk)
+    permissions.limit_to_token(fresh, token)
+    return fresh
+
+
+LISTS = (
+    permissions.editions_for,
+    permissions.organisations_for,
+    permissions.on_any_edition,
+    permissions.on_any_organisation,
+)
+
+
+def answers(user, action):
+    return [
+        set(answer) if not isinstance(answer, bool) else answer
+        for answer in (question(user, action) for question in LISTS)
+    ]
+
+
+@pytest.mark.parametrize("who", ["organiser", "superuser"])
+def test_a_token_on_one_edition_gives_that_edition_only_and_no_organisation(world, who):
+    user = narrowed(getattr(world, who), scopes=[Action.CHECK_IN], edition=world.edition)
+
+    assert answers(user, Action.CHECK_IN) == [{world.edition}, set(), True, False]
+    # Not among the token's scopes: nothing, whatever the role allows.
+    assert answers(user, Action.MANAGE) == [set(), set(), False, False]
+
+
+def test_a_token_on_one_edition_gives_nothing_where_the_role_gives_nothing(world):
+    user = narrowed(world.agent, scopes=[Action.VIEW_FIGURES], edition=world.edition)
+
+    assert answers(user, Action.VIEW_FIGURES) == [set(), set(), False, False]
+
+
+def test_a_token_for_every_edition_keeps_the_roles_within_its_scopes(world):
+    user = narrowed(world.organiser, scopes=[Action.VIEW_FIGURES])
+
+    assert answers(user, Action.VIEW_FIGURES) == [
+        {world.edition, world.edition_two},
+        {world.org},
+        True,
+        True,
+    ]
+    assert answers(user, Action.MANAGE) == [set(), set(), False, False]
+
+
+@pytest.mark.parametrize("who", ["inactive", "anonymous"])
+def test_an_inactive_or_anonymous_user_is_given_no_list(world, who):
+    assert answers(getattr(world, who), Action.VIEW_FIGURES) == [set(), set(), False, False]
+
+
+def test_an_object_without_a_scope_is_refused_to_a_token_too(world):
+    user = narrowed(world.organiser, scopes=[Action.MANAGE])
+
+    with pytest.raises(TypeError):
+        can(user, Action.MANAGE, object())
