@@ -6,18 +6,58 @@ import socket
 import threading
 import time
 from email import policy
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 from django.utils import timezone, translation
 
 from accounts.enums import Role
 from tests.factories import EditionFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
+
+
+# What each pass of `make test` runs (README, "Testing"). PostgreSQL, the production
+# database, runs every test. SQLite, the embedded default that `make run` serves, runs again
+# the tests that reach the test database through Django: the only ones whose result can
+# depend on the database. Browser tests run there only when marked `embedded` (one journey);
+# tests that touch no database (pure functions, and the process tests, which start `ptce`
+# on a database of their own) run once. Decided here, from the folder and the fixtures, so
+# that a new test lands in the right pass without anyone choosing.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+TESTS = Path(__file__).parent
+
+
+def reaches_the_database(item):
+    return bool(item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames))
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.is_relative_to(TESTS / "browser"):
+            item.add_marker(pytest.mark.browser)
+        if reaches_the_database(item):
+            item.add_marker(pytest.mark.database)
+        again_on_sqlite = (
+            item.get_closest_marker("database")
+            and not item.get_closest_marker("browser")
+            and not item.get_closest_marker("postgres_only")
+        )
+        if again_on_sqlite or item.get_closest_marker("embedded"):
+            item.add_marker(pytest.mark.sqlite)
 
 
 def pytest_runtest_setup(item):
@@ -32,20 +72,29 @@ def pytest_runtest_setup(item):
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_settings():
+    """Settings of the whole run, in force before any fixture of a module or a test."""
+    with override_settings(
+        # The real hasher takes a good part of a second per user: the cast alone has seven.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # The manifest storage needs `collectstatic`; tests resolve static files from the
+        # apps.
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        # Rate-limit counters (the only use of the cache) in memory, emptied for each test
+        # (below): a query-count test counts the page's queries, not the counters'.
+        # test_ratelimit.py tries the production stores, the database and Redis.
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
-    # The real hasher takes a good part of a second per user: the cast alone has seven.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The manifest storage needs `collectstatic`; tests resolve static files from the apps.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    # Rate-limit counters (the only use of the cache) in memory, empty for each test: a
-    # query-count test counts the page's queries, not the counters'. test_ratelimit.py tries
-    # the production stores, the database and Redis.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
 
 

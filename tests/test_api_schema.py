@@ -15,14 +15,16 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.models import ApiToken
+from tests.strength import examples
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-# The explicit examples and the fuzzing phase, bounded by EXAMPLES; the coverage phase (every
-# boundary value of every parameter, hundreds of calls) would take minutes.
+# The explicit examples and the fuzzing phase, bounded by EXAMPLES (a fifth on SQLite,
+# tests/strength.py); the coverage phase (every boundary value of every parameter, hundreds of
+# calls) would take minutes.
 schema.config.phases.coverage.enabled = False
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
-EXAMPLES = 12
+EXAMPLES = examples(12)
 
 
 @pytest.fixture

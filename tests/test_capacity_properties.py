@@ -15,6 +15,7 @@ from registrations.capacity import RegistrationRefused, cancel, fill_freed_seats
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration
 from tests.factories import CategoryFactory, EditionFactory, OrganisationFactory
+from tests.strength import examples
 
 C = RegistrationStatus.CONFIRMED
 W = RegistrationStatus.WAITLISTED
@@ -160,7 +161,7 @@ def assert_sound(edition, categories, closed):
 
 @pytest.mark.django_db
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -8,6 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.db import connections
+from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -29,12 +32,6 @@ VIEWPORTS = {
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -48,11 +45,16 @@ def browser():
 
 
 class Tab:
-    """A page that remembers every console error and CSP violation it saw."""
+    """A page that remembers every console error and CSP violation it saw.
 
-    def __init__(self, page, base_url):
+    ``widths``: the viewports (names in VIEWPORTS) at which :meth:`assert_clean` checks each
+    page, the first being the one the page is at; by default, only the page's own.
+    """
+
+    def __init__(self, page, base_url, widths=(None,)):
         self.page = page
         self.base_url = base_url
+        self.widths = widths
         self.console_errors = []
         self.expected_document_error = None
         page.on("console", self._on_console)
@@ -101,15 +103,57 @@ class Tab:
         ]
 
     def assert_clean(self):
-        """No accessibility violation, no CSP violation, no console error on this page."""
-        assert self.axe_violations() == []
+        """No accessibility violation at any of the tab's widths, no CSP violation, no
+        console error on this page; the page is back at its first width after."""
+        for index, width in enumerate(self.widths):
+            if index:
+                self.page.set_viewport_size(VIEWPORTS[width]["viewport"])
+            assert (width, self.axe_violations()) == (width, [])
+        if len(self.widths) > 1:
+            self.page.set_viewport_size(VIEWPORTS[self.widths[0]]["viewport"])
         assert self.csp_violations() == []
         assert self.console_errors == []
 
 
-@pytest.fixture(params=sorted(VIEWPORTS))
-def tab(request, browser, live_server):
-    context = browser.new_context(locale="fr-FR", **VIEWPORTS[request.param])
-    page = context.new_page()
-    yield Tab(page, live_server.url)
+@pytest.fixture
+def server(live_server):
+    """The site a ``tab`` opens: pytest-django's live server, or ``scene_server`` in a
+    module that overrides this fixture with it."""
+    return live_server
+
+
+@pytest.fixture
+def tab(request, browser, server):
+    """A tab of its own browser context, on a phone; ``assert_clean()`` checks each page at
+    the phone's width, then again at a desktop's (``set_viewport_size``): a journey runs once
+    and its pages are checked at both widths (no media query of ours asks for touch or
+    hover, so the width is what differs). ``@pytest.mark.parametrize("tab", ["phone"],
+    indirect=True)`` (or ``"desktop"``) opens the tab at that one width only."""
+    chosen = getattr(request, "param", None)
+    widths = (chosen,) if chosen else ("phone", "desktop")
+    context = browser.new_context(locale="fr-FR", **VIEWPORTS[widths[0]])
+    yield Tab(context.new_page(), server.url, widths)
     context.close()
+
+
+@pytest.fixture(scope="module")
+def scene_server(django_db_setup, django_db_blocker):
+    """A live server for a module whose tests only read a scene: rows that module-scoped
+    fixtures write once, committed, for all of the module's tests.
+
+    pytest-django empties the database after every test that takes ``live_server``; a module
+    whose tests change nothing takes this server instead (for its tabs too, by overriding
+    ``server``), and is marked ``pytest.mark.django_db``: each test runs in a transaction
+    that is rolled back, which the server never sees, on top of the committed scene. The
+    tables are emptied once, when the module is done, as after a ``transactional_db`` test.
+    """
+    with django_db_blocker.unblock():
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            for alias in connections:
+                call_command("flush", database=alias, interactive=False, verbosity=0)

@@ -4,6 +4,9 @@
 ``decode.js`` reads QR images made here with segno (clean, blurred, rotated, warped) and
 answers null, never an error, for what holds no readable code. The camera scanner runs on
 Chromium's fake camera, fed a video of QR codes.
+
+The cases only read: one page of the site (or one camera browser) and one scene serve the
+whole module (``scene_server``), instead of a page load and an emptied database per case.
 """
 
 import base64
@@ -21,7 +24,9 @@ from admission.tickets import _CLAIM, PREFIX, InvalidTicket, token_for, verify_t
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Tab
 from tests.factories import EditionFactory, RegistrationFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# One test process runs the module (pytest-xdist's loadgroup): its scene and its camera
+# browser are built once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_checkin_modules")]
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
@@ -68,24 +73,32 @@ DECODE = """async ([url, images, kind, engine]) => {
 }"""
 
 
-@pytest.fixture
-def home(browser, live_server):
+@pytest.fixture(scope="module")
+def site_page(browser, scene_server):
     """A page of the site, under its real CSP, from which the modules are imported."""
     context = browser.new_context(locale="fr-FR")
-    tab = Tab(context.new_page(), live_server.url)
+    tab = Tab(context.new_page(), scene_server.url)
     tab.goto("/")
     yield tab
-    assert tab.csp_violations() == []
-    assert tab.console_errors == []
     context.close()
 
 
 @pytest.fixture
-def edition():
+def home(site_page):
+    """The module's page, for one case: no CSP violation nor console error during it."""
+    site_page.console_errors.clear()
+    site_page.page.evaluate("window.__cspViolations = []")
+    yield site_page
+    assert site_page.csp_violations() == []
+    assert site_page.console_errors == []
+
+
+@pytest.fixture(scope="module")
+def edition(scene_server):
     return EditionFactory(title="Journée Exemple")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def registration(edition):
     return RegistrationFactory(edition=edition)
 
@@ -337,11 +350,11 @@ FAKE_DETECTOR = """([formats, detected]) => {
 }"""
 
 
-def with_detector(browser, live_server, formats, detected):
+def with_detector(browser, server, formats, detected):
     context = browser.new_context()
     page = context.new_page()
     page.add_init_script(f"({FAKE_DETECTOR})({json.dumps([formats, detected])})")
-    tab = Tab(page, live_server.url)
+    tab = Tab(page, server.url)
     tab.goto("/")
     return tab
 
@@ -355,9 +368,9 @@ def with_detector(browser, live_server, formats, detected):
     ],
 )
 def test_decode_uses_the_browser_barcode_detector_where_it_reads_qr_codes(
-    browser, live_server, registration, detected, expected
+    browser, scene_server, registration, detected, expected
 ):
-    tab = with_detector(browser, live_server, ["ean_13", "qr_code"], detected)
+    tab = with_detector(browser, scene_server, ["ean_13", "qr_code"], detected)
     url = static("admission/checkin/decode.js")
 
     available = tab.page.evaluate("async url => (await import(url)).engines()", url)
@@ -369,10 +382,10 @@ def test_decode_uses_the_browser_barcode_detector_where_it_reads_qr_codes(
 
 
 def test_decode_falls_back_to_jsqr_when_the_detector_reads_no_qr_codes(
-    browser, live_server, registration
+    browser, scene_server, registration
 ):
     token = token_for(registration)
-    tab = with_detector(browser, live_server, ["ean_13"], [{"rawValue": "not this"}])
+    tab = with_detector(browser, scene_server, ["ean_13"], [{"rawValue": "not this"}])
     url = static("admission/checkin/decode.js")
 
     available = tab.page.evaluate("async url => (await import(url)).engines()", url)
@@ -440,64 +453,66 @@ def framed(image, size=(640, 480)):
     return frame
 
 
-@pytest.fixture
-def camera(browser, tmp_path, edition):
+@pytest.fixture(scope="module")
+def camera(browser, tmp_path_factory, edition):
     """A Chromium whose camera films two tickets in turns, half a second each, in a loop;
     yields the browser and the two tokens."""
     tokens = [token_for(RegistrationFactory(edition=edition)) for _ in range(2)]
     frames = [framed(qr_image(token, scale=5)) for token in tokens]
-    y4m([frames[0], frames[0], frames[1], frames[1]], tmp_path / "camera.y4m")
+    video = tmp_path_factory.mktemp("camera") / "camera.y4m"
+    y4m([frames[0], frames[0], frames[1], frames[1]], video)
     camera_browser = browser.browser_type.launch(
         executable_path=str(CHROMIUM),
         args=[
             *CHROMIUM_ARGS,
             "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={tmp_path / 'camera.y4m'}",
+            f"--use-file-for-fake-video-capture={video}",
         ],
     )
     yield camera_browser, tokens
     camera_browser.close()
 
 
-def open_home(browser, live_server, *, camera_allowed):
+def open_home(browser, server, *, camera_allowed):
     context = browser.new_context()
     if camera_allowed:
-        context.grant_permissions(["camera"], origin=live_server.url)
-    tab = Tab(context.new_page(), live_server.url)
+        context.grant_permissions(["camera"], origin=server.url)
+    tab = Tab(context.new_page(), server.url)
     tab.goto("/")
     return tab
 
 
-def scan(camera, live_server, **options):
-    tab = open_home(camera[0], live_server, camera_allowed=True)
+def scan(camera, server, **options):
+    tab = open_home(camera[0], server, camera_allowed=True)
     result = tab.page.evaluate(SCAN, [static("admission/checkin/decode.js"), options])
     assert tab.console_errors == []
+    tab.page.context.close()
     return result
 
 
-def test_scanner_reports_each_code_once_while_it_stays_in_view(camera, live_server):
+def test_scanner_reports_each_code_once_while_it_stays_in_view(camera, scene_server):
     tokens = camera[1]
 
-    result = scan(camera, live_server)
+    result = scan(camera, scene_server)
 
     assert sorted(result["calls"]) == sorted(tokens)
     assert result["tracksEnded"] is True
     assert result["released"] is True
 
 
-def test_scanner_reads_nothing_while_the_video_is_hidden(camera, live_server):
+def test_scanner_reads_nothing_while_the_video_is_hidden(camera, scene_server):
     tokens = camera[1]
 
-    result = scan(camera, live_server, hiddenFor=1.5)
+    result = scan(camera, scene_server, hiddenFor=1.5)
 
     assert result["whileHidden"] == 0
     assert sorted(result["calls"]) == sorted(tokens)
 
 
-def test_scanner_reports_again_a_code_the_app_could_not_take(camera, live_server):
+def test_scanner_reports_again_a_code_the_app_could_not_take(camera, scene_server):
     tokens = camera[1]
 
-    result = scan(camera, live_server, refuse=3, want=5)
+    result = scan(camera, scene_server, refuse=3, want=5)
 
     # Each refused code came back; once taken, each code fired once.
     assert len(result["calls"]) == 5
@@ -505,17 +520,18 @@ def test_scanner_reports_again_a_code_the_app_could_not_take(camera, live_server
     assert sorted(result["calls"][3:]) == sorted(tokens)
 
 
-def test_scanner_says_permission_denied_when_the_camera_is_refused(camera, live_server):
+def test_scanner_says_permission_denied_when_the_camera_is_refused(camera, scene_server):
     # Playwright's Chromium refuses the permission prompts nobody granted.
-    tab = open_home(camera[0], live_server, camera_allowed=False)
+    tab = open_home(camera[0], scene_server, camera_allowed=False)
 
     result = tab.page.evaluate(CAMERA_ERROR, static("admission/checkin/decode.js"))
 
     assert result == "permission_denied"
+    tab.page.context.close()
 
 
-def test_scanner_says_no_camera_on_a_device_without_one(browser, live_server):
-    tab = open_home(browser, live_server, camera_allowed=True)
+def test_scanner_says_no_camera_on_a_device_without_one(browser, scene_server):
+    tab = open_home(browser, scene_server, camera_allowed=True)
 
     result = tab.page.evaluate(CAMERA_ERROR, static("admission/checkin/decode.js"))
 

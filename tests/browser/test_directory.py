@@ -13,11 +13,17 @@ from tests.factories import (
     TerritoryAreaFactory,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The tests only read: one scene, built once, serves the whole module (scene_server).
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def directory():
+def server(scene_server):
+    return scene_server
+
+
+@pytest.fixture(scope="module")
+def directory(scene_server):
     food = SectorFactory(name="Alimentation", slug="alimentation")
     made = {}
     for name, town, code, sectors in [
@@ -119,13 +125,13 @@ def test_visitor_opens_a_pole_page(tab, directory):
     tab.assert_clean()
 
 
-def test_directory_pages_do_not_scroll_sideways_on_a_phone(browser, live_server, directory):
+def test_directory_pages_do_not_scroll_sideways_on_a_phone(browser, server, directory):
     from tests.browser.conftest import VIEWPORTS
 
     context = browser.new_context(locale="fr-FR", **VIEWPORTS["phone"])
     page = context.new_page()
     for path in ["/poles/", "/poles/carte/", "/poles/carte/?by=region", "/poles/pole-ecotone/"]:
-        page.goto(live_server.url + path)
+        page.goto(server.url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert (path, overflow) == (path, 0)
     context.close()

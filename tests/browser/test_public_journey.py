@@ -7,11 +7,17 @@ import pytest
 from events.enums import SessionKind
 from tests.factories import EditionFactory, SessionFactory, SpeakerFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The tests only read: one scene, built once, serves the whole module (scene_server).
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def edition():
+def server(scene_server):
+    return scene_server
+
+
+@pytest.fixture(scope="module")
+def edition(scene_server):
     edition = EditionFactory(
         title="Journée Exemple des pôles",
         slug="journee-exemple",
@@ -73,13 +79,13 @@ def test_other_public_pages_are_accessible(tab, edition, path, status):
     tab.assert_clean()
 
 
-def test_page_does_not_scroll_sideways_on_a_phone(browser, live_server, edition):
+def test_page_does_not_scroll_sideways_on_a_phone(browser, server, edition):
     from tests.browser.conftest import VIEWPORTS
 
     context = browser.new_context(locale="fr-FR", **VIEWPORTS["phone"])
     page = context.new_page()
     for path in ["/", "/journees/journee-exemple/", "/journees/journee-exemple/programme/"]:
-        page.goto(live_server.url + path)
+        page.goto(server.url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert (path, overflow) == (path, 0)
     context.close()

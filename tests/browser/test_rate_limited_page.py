@@ -24,13 +24,6 @@ def _one_window(monkeypatch):
     monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
-# Once, on a phone, then checked again at a desktop's width (set_viewport_size): the journeys
-# are the same at both widths.
-PHONE_THEN_DESKTOP = pytest.mark.parametrize("tab", ["phone"], indirect=True)
-DESKTOP = {"width": 1280, "height": 800}
-
-
-@PHONE_THEN_DESKTOP
 def test_the_rate_limited_page_is_accessible(tab, transactional_db, settings):
     settings.PTCE_RATES = {**settings.PTCE_RATES, "charter_verify": "1/h"}
 
@@ -38,8 +31,6 @@ def test_the_rate_limited_page_is_accessible(tab, transactional_db, settings):
     tab.goto("/charte/verifier/?code=ABCD-EFGH-JKLM-NPQR", status=429)
 
     assert tab.page.locator("h1").inner_text() == "Trop de requêtes"
-    tab.assert_clean()
-    tab.page.set_viewport_size(DESKTOP)
     tab.assert_clean()
 
 
@@ -65,7 +56,6 @@ def fill(page, n, person):
         page.fill(f"#id_p{n}-{name}", value)
 
 
-@PHONE_THEN_DESKTOP
 def test_a_rate_limited_registration_keeps_all_ten_people_and_says_the_wait(
     tab, transactional_db, settings
 ):
@@ -118,6 +108,4 @@ def test_a_rate_limited_registration_keeps_all_ten_people_and_says_the_wait(
     refused = [error for error in tab.console_errors if "status of 429" in error]
     assert len(refused) == 1
     tab.console_errors.remove(refused[0])
-    tab.assert_clean()
-    page.set_viewport_size(DESKTOP)
     tab.assert_clean()
