@@ -19,13 +19,12 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ptce_test
 # Extra pytest arguments, e.g. PYTEST_ARGS='tests/test_health.py -x'.
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist), one per core of the 2-core machines the project runs on;
-# TEST_WORKERS=0 runs everything in this process (a debugger, a single test). A module
-# marked xdist_group runs in one process (--dist loadgroup): what its module-scoped fixtures
-# build, they build once. The tests marked many_connections (tens of PostgreSQL connections
-# at once) run alone afterwards, so that they never meet the other process's connections
-# under PostgreSQL's limit.
+# TEST_WORKERS=0 runs everything in this process (a debugger, a single test). The tests
+# marked many_connections (tens of PostgreSQL connections at once) run alone afterwards, so
+# that they never meet the other process's connections under PostgreSQL's limit. (Not
+# --dist loadgroup: it runs once the schemathesis cases, which share one node id.)
 TEST_WORKERS ?= 2
-XDIST := -n $(TEST_WORKERS) $(if $(filter-out 0,$(TEST_WORKERS)),--dist loadgroup)
+XDIST := -n $(TEST_WORKERS)
 # Each pass ends with its slowest tests: what to look at before adding a slow one.
 DURATIONS := --durations=25
 # COVERAGE=1 measures the PostgreSQL pass with coverage.py (branches too, and the processes

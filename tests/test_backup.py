@@ -16,10 +16,6 @@ from tests.factories import OrganisationFactory
 
 PTCE = str(Path(sys.executable).with_name("ptce"))
 
-# The module's processes share one var/ folder, migrated once: one test process runs them all
-# (pytest-xdist's loadgroup), instead of each process migrating its own.
-pytestmark = pytest.mark.xdist_group("test_backup")
-
 
 def ptce(*args, var_dir, check=True):
     """Runs the ``ptce`` console script on the SQLite database of ``var_dir``."""

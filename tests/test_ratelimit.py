@@ -1,5 +1,6 @@
 """Login attempts are rate limited, with the database cache (default) and with Redis."""
 
+import os
 import time
 from types import SimpleNamespace
 
@@ -16,6 +17,11 @@ PER_IP = int(settings.PTCE_RATES["login_ip"].split("/")[0])
 PER_USERNAME = int(settings.PTCE_RATES["login_username"].split("/")[0])
 
 
+# A Redis database for each test process (pytest-xdist's gw0, gw1…: 12, 11…; 15 without
+# xdist; test_two_servers.py takes 13): emptying the cache empties the whole database, which
+# must not wipe the other process's counts in the middle of its test.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+REDIS_DB = 12 - int(WORKER.removeprefix("gw")) if WORKER else 15
 CACHES = {
     "database": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -23,7 +29,7 @@ CACHES = {
     },
     "redis": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/15",
+        "LOCATION": f"redis://127.0.0.1:6379/{REDIS_DB}",
     },
 }
 

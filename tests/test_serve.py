@@ -24,10 +24,6 @@ PTCE = str(Path(sys.executable).with_name("ptce"))
 HEARTBEAT = "ptce.tasks.heartbeat"
 PRUNE = "ptce.tasks.prune_task_results"
 
-# The module's processes share one var/ folder, migrated once: one test process runs them all
-# (pytest-xdist's loadgroup), instead of each process migrating its own.
-pytestmark = pytest.mark.xdist_group("test_serve")
-
 
 class Clock:
     """A clock that moves only when the test says so."""

@@ -24,9 +24,7 @@ from admission.tickets import _CLAIM, PREFIX, InvalidTicket, token_for, verify_t
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Tab
 from tests.factories import EditionFactory, RegistrationFactory
 
-# One test process runs the module (pytest-xdist's loadgroup): its scene and its camera
-# browser are built once.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_checkin_modules")]
+pytestmark = pytest.mark.django_db
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
