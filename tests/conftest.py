@@ -61,8 +61,8 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_runtest_setup(item):
-    # On SQLite, CI deselects these with -m "not postgres_only"; run by hand, they fail
-    # loudly rather than pass or fail for the wrong reason on the wrong database.
+    # The SQLite pass deselects these (-m sqlite); run by hand on SQLite, they fail loudly
+    # rather than pass or fail for the wrong reason on the wrong database.
     if (
         item.get_closest_marker("postgres_only")
         and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
