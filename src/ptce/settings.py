@@ -129,7 +129,6 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_tasks",
     "django_tasks_db",
-    "template_partials",
     "csp",
     "ninja",
 ]
