@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from accounts.enums import Role
 from tests.factories import EditionFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.strength import ON_POSTGRESQL
 
 PASSWORD = "correct horse battery staple"
 
@@ -63,10 +64,7 @@ def pytest_collection_modifyitems(items):
 def pytest_runtest_setup(item):
     # The SQLite pass deselects these (-m sqlite); run by hand on SQLite, they fail loudly
     # rather than pass or fail for the wrong reason on the wrong database.
-    if (
-        item.get_closest_marker("postgres_only")
-        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
-    ):
+    if item.get_closest_marker("postgres_only") and not ON_POSTGRESQL:
         pytest.fail(
             "this test needs PostgreSQL: set DATABASE_URL, or deselect -m 'not postgres_only'"
         )

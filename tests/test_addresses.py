@@ -9,36 +9,25 @@ mistake: if on purpose, change the list in the same commit and say why.
 
 from pathlib import Path
 
-from django.urls import URLResolver, get_resolver
-
 from ptce.api import api
+from tests import routes
 
 ADDRESSES = Path(__file__).parent / "data" / "addresses.txt"
 # Django's own admin pages: Django's addresses, listed by their root only.
-ADMIN = "admin/"
-
-
-def _routes(patterns, prefix=""):
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if route.startswith(ADMIN):
-            yield ADMIN
-        elif isinstance(pattern, URLResolver):
-            yield from _routes(pattern.url_patterns, route)
-        else:
-            yield route
+ADMIN_ROOT = "/admin/"
 
 
 def addresses():
     """Each route as ``/<route>``; each API operation as ``METHOD /api/v1/...``."""
-    routes = {f"/{route}" for route in _routes(get_resolver().url_patterns)}
+    paths = {f"/{routes.route(pieces)}" for _name, pieces in routes.walk()}
+    paths = {ADMIN_ROOT if path.startswith(ADMIN_ROOT) else path for path in paths}
     schema = api.get_openapi_schema()
     operations = {
         f"{method.upper()} {path}"
         for path, methods in schema["paths"].items()
         for method in methods
     }
-    return sorted(routes) + sorted(operations)
+    return sorted(paths) + sorted(operations)
 
 
 def test_every_address_is_the_one_listed():

@@ -77,7 +77,7 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import request_started
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.urls import Resolver404, resolve
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -98,6 +98,7 @@ from ptce.tasks import heartbeat
 from registrations import links as registration_links
 from registrations.models import Invitation, Registration
 from registrations.views import booking_token
+from tests import routes
 from tests import test_permission_matrix as matrix
 from tests.auth import log_in
 from tests.conftest import PASSWORD
@@ -427,23 +428,15 @@ class Route:
         return "/" + text
 
 
-def _walk(patterns=None, pieces=(), namespace=""):
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace
-            if pattern.namespace:
-                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-            yield from _walk(pattern.url_patterns, (*pieces, pattern.pattern), inner)
-        elif isinstance(pattern, URLPattern):
-            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-            yield Route(name, (*pieces, pattern.pattern))
-
-
 # The API: the schema's walk below. The Django admin: superusers only, and an anonymous
 # visitor is sent to its login page before any parameter is read. Static and media files are
 # WhiteNoise's and the web server's, outside the URL configuration.
 SKIPPED_PREFIXES = ("api/", "admin/")
-ROUTES = [route for route in _walk() if not str(route.pieces[0]).startswith(SKIPPED_PREFIXES)]
+ROUTES = [
+    Route(name, pieces)
+    for name, pieces in routes.walk()
+    if not str(pieces[0]).startswith(SKIPPED_PREFIXES)
+]
 
 # Valid path parameters: the permission matrix's table for the organiser pages (it is kept
 # complete by test_every_organiser_page_is_in_the_table), else by page, else by name; each a

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ApiToken
@@ -26,6 +26,7 @@ from charter.enums import Channel
 from charter.models import SigningRequest
 from outbox.models import Message
 from registrations import capacity
+from tests import routes
 from tests.auth import log_in
 from tests.factories import (
     CategoryFactory,
@@ -217,26 +218,14 @@ def _is_organiser_route(route):
     return any(route.startswith(prefix) or f"/{prefix}" in route for prefix in ORGANISER_PREFIXES)
 
 
-def _routes(patterns=None, prefix="", namespace=""):
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace
-            if pattern.namespace:
-                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-        elif isinstance(pattern, URLPattern):
-            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-            yield prefix + str(pattern.pattern), name
-
-
 def test_every_organiser_page_is_in_the_table():
     known = {page.name for page in PAGES} | set(OPEN_PAGES)
-    missing = sorted(
-        f"{route} ({name})"
-        for route, name in _routes()
-        if _is_organiser_route(route) and not route.startswith("admin/") and name not in known
-    )
-    assert missing == [], "organiser pages with no permission check in PAGES"
+    missing = []
+    for name, pieces in routes.walk():
+        route = routes.route(pieces)
+        if _is_organiser_route(route) and not route.startswith("admin/") and name not in known:
+            missing.append(f"{route} ({name})")
+    assert sorted(missing) == [], "organiser pages with no permission check in PAGES"
 
 
 @pytest.fixture
