@@ -118,6 +118,9 @@ def next_scan(page):
 
 
 def go_offline(page):
+    # As an agent would, after the app has kept its copy for offline use: cut during that,
+    # the copy's requests fail (each one a console error) and a reload would find nothing.
+    page.locator("body[data-shell=kept]").wait_for(state="attached")
     # set_offline also cuts the service worker's requests; the route is there in case a
     # request slipped past it.
     page.context.set_offline(True)

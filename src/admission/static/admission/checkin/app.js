@@ -1045,5 +1045,9 @@ async function boot() {
 }
 
 bind();
-keepShell(config);
+// data-shell="kept" once the page and its assets are in the cache: from then on, the app
+// reloads without network (the browser tests wait for it before cutting the network).
+keepShell(config).then(() => {
+  document.body.dataset.shell = "kept";
+});
 guard(boot());
