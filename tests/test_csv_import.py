@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils.translation import override
 
+from common import spreadsheets
 from network import csv_io, poles, territories
 from network.enums import CompositionStatus, LegalForm, MemberCategory, OrganisationKind
 from network.models import Organisation, Pole, PoleMember, Sector, TerritoryArea
-from ptce import spreadsheets
 from tests.auth import log_in
 from tests.factories import (
     OrganisationFactory,

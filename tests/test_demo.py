@@ -10,11 +10,11 @@ from django.utils import timezone, translation
 
 from accounts.enums import Role
 from accounts.models import Membership, User
-from events.demo import demonstration_date, login_file
 from events.enums import EditionStatus, SecurityField, SessionKind
 from events.models import PARIS, Edition, Session, Speaker, Venue
 from network.enums import OrganisationKind
 from network.models import Organisation
+from ptce.demo import demonstration_date, login_file
 from tests.factories import EditionFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import json
 import pytest
 from django.test import Client
 
+from common import errors as views
 from outbox.models import Message
-from ptce import views
 from tests.factories import EditionFactory
 
 pytestmark = pytest.mark.django_db

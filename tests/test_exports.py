@@ -18,9 +18,9 @@ from accounts.enums import AuditAction
 from accounts.models import AuditEntry
 from admission import security_list
 from admission.models import CheckIn
+from common import spreadsheets
 from events.models import PARIS
 from network.enums import OrganisationKind
-from ptce import spreadsheets
 from registrations import capacity, exports, privacy
 from registrations.enums import Diet, RegistrationStatus, Source
 from registrations.models import Registration

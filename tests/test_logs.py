@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import ApiToken
-from ptce.redaction import AccessLogger, mask_path
+from common.redaction import AccessLogger, mask_path
 from registrations.links import manage_token
 from registrations.models import Registration
 from tests.factories import CategoryFactory

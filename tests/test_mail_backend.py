@@ -5,7 +5,7 @@ from email import policy
 
 from django.core import mail
 
-from ptce.mail import EmlFileBackend
+from common.mail import EmlFileBackend
 
 
 def read(path):

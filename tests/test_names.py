@@ -1,4 +1,4 @@
-"""The one rule for a person's names (ptce.names): the rule itself, then through each entry
+"""The one rule for a person's names (common.names): the rule itself, then through each entry
 point that takes names (the public form, the manage link, the API, the organiser's "add a
 person", the charter's form), and ``ptce check_names`` on rows written before the rule."""
 
@@ -19,8 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 from accounts.admin import UserChangeForm
 from accounts.models import ApiToken
 from charter.models import SigningRequest
-from outbox.models import Message
-from ptce.names import (
+from common.names import (
     FULL_NAME_MAX_LENGTH,
     MAX_LENGTH,
     FullName,
@@ -31,6 +30,7 @@ from ptce.names import (
     validate_full_name,
     validate_name,
 )
+from outbox.models import Message
 from registrations.links import manage_path
 from registrations.models import Booking, Registration
 from tests.auth import log_in

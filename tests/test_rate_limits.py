@@ -26,8 +26,8 @@ from django.utils import timezone, translation
 from ninja.errors import Throttled
 
 from accounts.models import ApiToken
+from common.errors import too_many_attempts, too_many_requests, wait_in_words
 from ptce.api import api
-from ptce.views import too_many_attempts, too_many_requests, wait_in_words
 from registrations import capacity
 from registrations.enums import RegistrationStatus
 from registrations.links import manage_path

@@ -1,4 +1,4 @@
-"""ptce.spreadsheets: the one rule that makes formulas inert, and the CSV and XLSX writers
+"""common.spreadsheets: the one rule that makes formulas inert, and the CSV and XLSX writers
 every export uses (read back with the csv module and openpyxl)."""
 
 import csv
@@ -14,8 +14,8 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from common import spreadsheets
 from events.models import PARIS
-from ptce import spreadsheets
 
 FORMULAS = [
     '=HYPERLINK("http://evil.example/","clic")',

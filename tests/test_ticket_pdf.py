@@ -12,8 +12,8 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from admission import pdf
 from admission.tickets import NoTicket, ticket_pdf
+from common import pdf
 from registrations.capacity import cancel, register
 from registrations.links import manage_path
 from tests.factories import CategoryFactory, EditionFactory, VenueFactory

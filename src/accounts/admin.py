@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import ApiToken, Membership, User
-from ptce.names import NameField
+from common.names import NameField
 
 
 class SuperuserOnlyMixin:
@@ -57,7 +57,7 @@ def _name_field(name):
 
 
 class UserChangeForm(auth_admin.UserChangeForm):
-    """A person's names follow the one rule of :mod:`ptce.names`; names stored before it are
+    """A person's names follow the one rule of :mod:`common.names`; names stored before it are
     kept as they are unless changed."""
 
     first_name = _name_field("first_name")

@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts import permissions
+from accounts.decorators import organiser_page
 from accounts.enums import Action, AuditAction
 from accounts.models import AuditEntry
 from accounts.team_forms import AuditFilterForm
-from ptce import spreadsheets
-from ptce.decorators import organiser_page
+from common import spreadsheets
 
 PAGE_SIZE = 50
 

@@ -5,7 +5,7 @@ A session has *passed* the second factor when django-otp's ``request.user.is_ver
 holds: the session names a confirmed device of the user (``django_otp.login``).
 
 :func:`needs_verification` is the one test that every guarded page applies (organiser
-pages through ``ptce.decorators.organiser_page``, the check-in app, the admin site):
+pages through ``common.decorators.organiser_page``, the check-in app, the admin site):
 a session that gave only the password, for a user who must use 2FA or who set it up,
 goes to :func:`verification_redirect` (the code page, or enrolment when there is no
 authenticator yet) and reaches nothing else.

@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import invitations, permissions, second_factor
+from accounts.decorators import organiser_page
 from accounts.enums import Action
 from accounts.invitations import InvitationRefused
 from accounts.models import Membership
 from accounts.team_forms import InviteForm
-from ptce.decorators import organiser_page, secret_address
-from ptce.ratelimits import over_limit, over_rate
-from ptce.views import rate_limited
+from common.decorators import secret_address
+from common.errors import rate_limited
+from common.ratelimits import over_limit, over_rate
 
 _LINK_PROBLEMS = {"invalid": 404, "expired": 410, "used": 410}
 

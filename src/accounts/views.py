@@ -5,7 +5,7 @@ Logging in takes two steps for a user with an authenticator: the password
 (:class:`LoginView`), then a code (:func:`login_code`); only then is the user logged in.
 A user who must use two-factor authentication and has no authenticator yet is logged in
 after the password and sent to enrolment (:func:`two_factor`), which every guarded page
-requires first (``ptce.decorators.organiser_page``). Changing the two-factor settings needs
+requires first (``common.decorators.organiser_page``). Changing the two-factor settings needs
 the password given in the last minutes (at login, or again on :func:`reauthenticate`).
 """
 
@@ -27,11 +27,12 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from accounts import audit, second_factor
+from accounts.decorators import verified_login_required
 from accounts.enums import AuditAction
 from accounts.forms import CodeForm, EnrolForm, PasswordConfirmForm, PasswordResetForm
-from ptce.decorators import private, verified_login_required
-from ptce.ratelimits import longest, over_limit
-from ptce.views import rate_limited
+from common.decorators import private
+from common.errors import rate_limited
+from common.ratelimits import longest, over_limit
 
 
 def username_key(group, request):

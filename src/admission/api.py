@@ -37,9 +37,9 @@ from admission.schemas import (
     CheckInLogOut,
     CheckInOut,
 )
+from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from common.ratelimits import CHECKIN_THROTTLES
 from events.models import Edition
-from ptce.api_errors import ApiError, ErrorOut, ValidationErrorOut
-from ptce.ratelimits import CHECKIN_THROTTLES
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration
 

@@ -37,11 +37,11 @@ from reportlab.pdfgen.canvas import Canvas
 
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
-from admission.pdf import MUTED, runs, width, wrap
+from common import spreadsheets
+from common.pdf import MUTED, runs, width, wrap
 from network import territories
 from network.enums import OrganisationKind
 from network.models import PoleDepartment, fold
-from ptce import spreadsheets
 from registrations.enums import RegistrationStatus, Source
 from registrations.models import Category, Registration
 

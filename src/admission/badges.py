@@ -20,8 +20,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from admission.pdf import MUTED, runs, width, wrap
-from network.models import fold
+from common.pdf import MUTED, runs, width, wrap
+from common.text import fold
 from registrations.models import Registration
 
 #: Band colours, each with a contrast of at least 4.5:1 against the white text drawn on it,

@@ -41,8 +41,8 @@ from django.utils.translation import gettext_lazy
 from admission import tickets
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
+from common import moments
 from events.models import PARIS
-from ptce import moments
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration
 

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import permissions
+from accounts.decorators import organiser_page
 from accounts.enums import Action
 from admission.models import Entrance
 from events.edit_forms import SlugPerEditionForm
 from events.edit_views import confirm_delete, edit_context, form_page
-from ptce.decorators import organiser_page
 
 
 class EntranceForm(SlugPerEditionForm):

@@ -3,7 +3,7 @@
 Only what the door screen needs leaves the server: the names as on the ID, the category, the
 organisation and the attention note (accessibility needs), and only of people who may be
 admitted. No email, no date of birth. Moments are ISO 8601 in Paris time; a moment sent
-without an offset is read as Paris time (:data:`ptce.moments.MomentIn`).
+without an offset is read as Paris time (:data:`common.moments.MomentIn`).
 """
 
 import uuid
@@ -16,8 +16,8 @@ from pydantic_core import PydanticCustomError
 
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
+from common.moments import MomentIn
 from events.schemas import ParisDateTime
-from ptce.moments import MomentIn
 
 NONCE_MAX = CheckIn._meta.get_field("nonce").max_length
 ENTRANCE_MAX = Entrance._meta.get_field("slug").max_length

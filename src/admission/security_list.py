@@ -7,7 +7,7 @@ for (``edition.security_fields``). Exports and change lists are made from the sn
 what was sent once can be sent again identically. Every download is recorded
 (:class:`~admission.models.SecurityListDownload`): who, when, which version, which format.
 
-Spreadsheets are untrusted output: written by :mod:`ptce.spreadsheets`, whose one rule puts
+Spreadsheets are untrusted output: written by :mod:`common.spreadsheets`, whose one rule puts
 an apostrophe before a cell a spreadsheet would read as a formula; XLSX cells are text. Every
 download is also a line of the audit log of personal data (:mod:`accounts.audit`).
 
@@ -36,11 +36,11 @@ from accounts import audit
 from accounts.enums import AuditAction
 from admission.enums import ExportFormat
 from admission.models import SecurityList, SecurityListDownload
-from admission.pdf import runs, wrap
+from common import spreadsheets
+from common.pdf import runs, wrap
+from common.text import fold
 from events.enums import SecurityField
 from events.models import PARIS, Edition
-from network.models import fold
-from ptce import spreadsheets
 from registrations.enums import Source
 from registrations.models import Registration
 
@@ -387,7 +387,7 @@ def title(version):
 
 def as_pdf(version, *, changes_only=False):
     """A4, sorted by last name, numbered rows; landscape when the venue asks for more than
-    two details. Names in any script the shipped fonts cover (see :mod:`admission.pdf`)."""
+    two details. Names in any script the shipped fonts cover (see :mod:`common.pdf`)."""
     header, rows = _table(version, changes_only)
     pagesize = landscape(A4) if len(header) > 5 else A4
     buffer = io.BytesIO()

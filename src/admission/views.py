@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from admission import attendance, tickets
-from ptce.decorators import private
+from common.decorators import private
 from registrations.links import manage_path, registration_for_token
 
 

@@ -12,7 +12,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from charter import listing
 from charter.models import CharterVersion
 from charter.schemas import SignatureFilters, SignatureOut, VersionOut
-from ptce.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
 
 router = Router(tags=["charter"])
 

@@ -14,7 +14,7 @@ ahead, and a signature "made on stage" before the day would be a false record; t
 is there to try it. The 2014 version has no signature in the demo: it was only signed at the
 real 2014 day.
 
-Loading is idempotent like ``events.demo``: versions are looked up by slug, the ceremony by
+Loading is idempotent like ``ptce.demo``: versions are looked up by slug, the ceremony by
 its edition, and an organisation that has a signature of a version (even a revoked one) gets
 none again; existing rows are never changed.
 """
@@ -75,7 +75,7 @@ def _at(year, month, day, hour, minute=0):
     return dt.datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
-# Fictional organisations of events.demo and network.demo, by slug. Pôle Exemple des
+# Fictional organisations of ptce.demo and network.demo, by slug. Pôle Exemple des
 # Deux-Rives is left unsigned so that its signature can be tried at the ceremony.
 ONLINE = (
     DemoSignature(

@@ -2,7 +2,7 @@
 representative, their consent and their mandate.
 
 It validates and shapes what people typed; :func:`charter.requests.submit` decides. The
-representative's name follows the one rule of :mod:`ptce.names` (a whole name, at most
+representative's name follows the one rule of :mod:`common.names` (a whole name, at most
 ``FULL_NAME_MAX_LENGTH`` characters). Roles and towns are plain one-line text: no markup,
 nothing a spreadsheet would read as a formula (the list of signatories is exported), limits
 of the model's fields.
@@ -18,9 +18,9 @@ from django.utils.translation import pgettext_lazy
 
 from charter import requests
 from charter.models import SIGNING_KINDS, SigningRequest
+from common.names import FULL_NAME_MAX_LENGTH, NameField
+from common.spreadsheets import FORMULA_STARTS
 from network.models import Organisation
-from ptce.names import FULL_NAME_MAX_LENGTH, NameField
-from ptce.spreadsheets import FORMULA_STARTS
 from registrations.forms import no_control_characters
 
 IN_DIRECTORY, PROPOSED = "directory", "proposed"

@@ -17,8 +17,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from charter.enums import Channel, RequestStatus
+from common import moments
 from network.enums import OrganisationKind, RecognitionKind
-from ptce import moments
 
 #: The kinds of organisation that sign the charter.
 SIGNING_KINDS = (OrganisationKind.POLE, OrganisationKind.NETWORK)

@@ -3,7 +3,7 @@ for revoking and refusing, and the ceremony's forms.
 
 They check what is typed; the signing rules stay in :mod:`charter.signatures` and
 :mod:`charter.ceremony`. A typed representative's name follows the one rule of
-:mod:`ptce.names`; roles and titles are one line of plain text: markup, a spreadsheet
+:mod:`common.names`; roles and titles are one line of plain text: markup, a spreadsheet
 formula's first character and control characters are refused with a message saying so,
 rather than stored to be escaped everywhere they are shown.
 """
@@ -17,7 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import CharterVersion, Signature
-from ptce.names import FULL_NAME_MAX_LENGTH, NameField
+from common.names import FULL_NAME_MAX_LENGTH, NameField
 from registrations.organiser_forms import one_line
 
 #: Longest search: more words than this are a mistake.

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import permissions
+from accounts.decorators import verified_login_required
 from accounts.enums import Action
 from charter import ceremony as ceremonies
 from charter import requests, signatures
@@ -38,8 +39,8 @@ from charter.organiser_forms import (
     SignatureFilterForm,
     VersionForm,
 )
+from common.decorators import private
 from network.models import Organisation
-from ptce.decorators import private, verified_login_required
 
 PAGE_SIZE = 50
 

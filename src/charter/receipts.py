@@ -1,7 +1,7 @@
 """A signature's receipt as an A4 PDF: what was signed, by whom, when, and the code that
 anyone can check on the public verification page (also as a QR code of that page's address).
 
-Drawn with the ticket's fonts and text handling (:mod:`admission.pdf`): every script the
+Drawn with the ticket's fonts and text handling (:mod:`common.pdf`): every script the
 shipped fonts cover is shaped and ordered, and names are drawn as text, never interpreted.
 The receipt is its holder's: it names the representative whatever their consent to the
 public list.
@@ -18,8 +18,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from admission.pdf import MUTED, draw_qr, runs, width, wrap
 from charter import signatures as rules
+from common.pdf import MUTED, draw_qr, runs, width, wrap
 from events.models import PARIS
 
 PAGE_WIDTH, PAGE_HEIGHT = A4

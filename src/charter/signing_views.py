@@ -14,8 +14,8 @@ from charter import forms, links, requests, signatures
 from charter.enums import RequestStatus
 from charter.models import CharterVersion
 from charter.signatures import SigningRefused
-from ptce.decorators import secret_address
-from ptce.ratelimits import over_rate
+from common.decorators import secret_address
+from common.ratelimits import over_rate
 
 #: Where a refusal of :func:`requests.submit` is shown: its field, or the form's top.
 REFUSAL_FIELDS = {

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_safe
 from charter import links, listing, receipts
 from charter import signatures as rules
 from charter.models import CharterVersion
-from ptce.decorators import secret_address
-from ptce.ratelimits import over_rate
-from ptce.views import rate_limited
+from common.decorators import secret_address
+from common.errors import rate_limited
+from common.ratelimits import over_rate
 
 #: The longest typed code shown back in the form: a code is 19 characters with its dashes.
 SHOWN_CODE_LENGTH = 40

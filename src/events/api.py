@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
 from events.models import Edition, Session
 from events.schemas import EditionDetailOut, EditionSummaryOut
-from ptce.api_errors import ApiError, ErrorOut, ValidationErrorOut
 
 router = Router(tags=["editions"])
 

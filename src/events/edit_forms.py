@@ -7,11 +7,10 @@ does not show reported at the top of the form, named, instead of failing.
 """
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import EditForm, https_by_default
 from events.enums import SecurityField
 from events.models import Edition, Session, Speaker, Venue
 from network.models import Organisation
@@ -19,35 +18,6 @@ from network.models import Organisation
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 TIME_INPUT = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
 MOMENT_INPUT = forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"})
-
-
-def https_by_default(field, **kwargs):
-    """Addresses typed without a scheme are https ones (Django 6's default, chosen now)."""
-    if isinstance(field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return field.formfield(**kwargs)
-
-
-class EditForm(forms.ModelForm):
-    """A model form whose model validation may speak of fields it does not show."""
-
-    def add_error(self, field, error):
-        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            remapped = {}
-            for name, errors in error.error_dict.items():
-                if name != NON_FIELD_ERRORS and name not in self.fields:
-                    label = capfirst(self._meta.model._meta.get_field(name).verbose_name)
-                    errors = [
-                        ValidationError(
-                            _("%(field)s: %(message)s"),
-                            params={"field": label, "message": message},
-                        )
-                        for message in ValidationError(errors).messages
-                    ]
-                    name = NON_FIELD_ERRORS
-                remapped.setdefault(name, []).extend(errors)
-            error = ValidationError(remapped)
-        super().add_error(field, error)
 
 
 class SlugPerEditionForm(EditForm):

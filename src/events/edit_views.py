@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from accounts.decorators import organiser_page
 from accounts.enums import Action
 from events.edit_forms import (
     EditionContentForm,
@@ -39,7 +40,6 @@ from events.edit_forms import (
     VenueForm,
 )
 from events.models import Edition, Session, Speaker, Venue
-from ptce.decorators import organiser_page
 
 
 def edit_context(user, edition, **extra):

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import moments
 from events.enums import PUBLIC_STATUSES, EditionStatus, SecurityField, SessionKind
-from ptce import moments
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common import moments
 from events.models import Edition
-from ptce import moments
 
 
 class CopyEditionForm(forms.Form):

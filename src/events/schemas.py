@@ -8,19 +8,14 @@ labels of codes (``kind_label``) follow the request's language.
 import datetime as dt
 from typing import Annotated
 
-from django.conf import settings
 from django.urls import reverse
 from ninja import Schema
 from pydantic import AfterValidator
 
+from common.links import absolute
 from events.models import PARIS
 
 ParisDateTime = Annotated[dt.datetime, AfterValidator(lambda moment: moment.astimezone(PARIS))]
-
-
-def absolute(path):
-    # SITE_URL rather than the Host header, which the client chooses (as canonical links do).
-    return settings.SITE_URL + path
 
 
 class VenueSummaryOut(Schema):

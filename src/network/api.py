@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
 from network import composition, directory
 from network.models import Organisation, Pole, Sector, fold
 from network.schemas import (
@@ -17,7 +18,6 @@ from network.schemas import (
     PoleFilters,
     PoleSummaryOut,
 )
-from ptce.api_errors import ApiError, ErrorOut, ValidationErrorOut
 
 router = Router(tags=["directory"])
 

@@ -42,7 +42,7 @@ Files: UTF-8 (with or without BOM) or Windows-1252, comma or semicolon between c
 starts with = + - @ (or a tab, a carriage return, or the full-width forms of the four) is
 refused as a formula: a spreadsheet would run it. Text that really starts so is written with
 an apostrophe first (``'-5 %``), as the export does; the import removes that apostrophe
-(the one rule of :mod:`ptce.spreadsheets`). No cell of the format holds a signed number,
+(the one rule of :mod:`common.spreadsheets`). No cell of the format holds a signed number,
 so ``-`` and ``+`` get no exception.
 
 The export writes this format in UTF-8 with a BOM and semicolons (what the French edition of
@@ -65,6 +65,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, override
 
+from common import spreadsheets
 from network import poles as pole_rules
 from network import territories
 from network.enums import LegalForm, MemberCategory, OrganisationKind, TerritoryLevel
@@ -78,7 +79,6 @@ from network.models import (
     fold,
 )
 from network.validators import validate_siren
-from ptce import spreadsheets
 
 logger = logging.getLogger(__name__)
 
@@ -1209,5 +1209,5 @@ def export_rows():
 
 def export_response(filename):
     """The export as a CSV attachment, streamed as it is read: UTF-8 with a BOM, ";" between
-    cells, formulas neutralised (:mod:`ptce.spreadsheets`)."""
+    cells, formulas neutralised (:mod:`common.spreadsheets`)."""
     return spreadsheets.csv_response(filename, COLUMN_NAMES, export_rows(), streaming=True)

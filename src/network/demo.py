@@ -21,7 +21,7 @@ then gives a few the 2021 charter's, through fictional online signatures made on
 platform. Their compositions cover every status of the article 9 check. Everything is
 derived from fixed lists: no randomness.
 
-Loading is idempotent like ``events.demo``: rows are looked up by slug and created only when
+Loading is idempotent like ``ptce.demo``: rows are looked up by slug and created only when
 missing; an existing pole is left exactly as it is, members and territory included.
 """
 
@@ -92,7 +92,7 @@ SECOND_DAY = "la 2e Journée nationale des PTCE, le 19 septembre 2014, à Paris"
 
 
 def _testified(slug, name, region_2014):
-    # Slugs and names as in events.demo, which creates these organisations too.
+    # Slugs and names as in ptce.demo, which creates these organisations too.
     return PoleData(
         slug=slug,
         name=name,
@@ -317,7 +317,7 @@ def _neighbour(department):
 def _fictional_poles():
     """The fictional poles: the two of the demonstration edition, then 60 more."""
     names = [
-        # Partners of events.demo's demonstration edition: same slugs and names.
+        # Partners of ptce.demo's demonstration edition: same slugs and names.
         ("Pôle Exemple des Deux-Rives", "35"),
         ("Pôle Exemple du Haut-Val", "73"),
     ]

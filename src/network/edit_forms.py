@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from events.edit_forms import EditForm, https_by_default
+from common.forms import EditForm, https_by_default
 from network import csv_io, poles, territories
 from network.enums import TerritoryLevel
 from network.models import Organisation, Pole, PoleMember, Recognition, Sector, TerritoryArea

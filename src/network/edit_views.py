@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
+from accounts.decorators import organiser_page
 from network import composition
 from network.edit_forms import (
     LEGAL_FIELDS,
@@ -30,7 +31,6 @@ from network.edit_forms import (
     refresh_poles_of,
 )
 from network.models import Organisation, Pole, Sector, fold
-from ptce.decorators import organiser_page
 
 PAGE_SIZE = 50
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from accounts import permissions
+from accounts.decorators import verified_login_required
 from network import csv_io
 from network.enums import LegalForm, MemberCategory
-from ptce.decorators import verified_login_required
 
 #: Line errors shown on the page; beyond, the page says how many more there are.
 SHOWN_ERRORS = 1000

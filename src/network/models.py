@@ -1,11 +1,11 @@
-import unicodedata
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from common import moments
+from common.text import fold  # also read as network.models.fold by migration 0003
 from network.enums import (
     CompositionStatus,
     LegalForm,
@@ -15,17 +15,6 @@ from network.enums import (
     TerritoryLevel,
 )
 from network.validators import validate_siren
-from ptce import moments
-
-#: Letters that Unicode does not decompose, and the typographic apostrophe.
-_FOLDED = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "\u2019": "'", "\u02bc": "'"})
-
-
-def fold(text):
-    """Text for accent- and case-insensitive search: "Pôle Écotone" → "pole ecotone"."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.translate(_FOLDED).split())
 
 
 def _checked_code(level, code, field):

@@ -14,11 +14,11 @@ from ninja import Field, Schema
 from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from events.schemas import absolute
+from common.links import absolute
+from common.text import fold
 from network import directory, territories
 from network.directory import MAX_SEARCH_LENGTH
 from network.enums import CompositionStatus, RecognitionKind, TerritoryLevel
-from network.models import fold
 
 #: Shortest autocomplete search: one letter would match most of the directory.
 MIN_AUTOCOMPLETE_LENGTH = 2

@@ -27,12 +27,12 @@ from pydantic.json_schema import models_json_schema
 from accounts.api import router as accounts_router
 from admission.api import router as admission_router
 from charter.api import router as charter_router
+from common import unstorable
+from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from common.errors import payload_too_large, too_many_requests
+from common.ratelimits import API_THROTTLES, failed_authentication_limit
 from events.api import router as events_router
 from network.api import router as network_router
-from ptce import unstorable
-from ptce.api_errors import ApiError, ErrorOut, ValidationErrorOut
-from ptce.ratelimits import API_THROTTLES, failed_authentication_limit
-from ptce.views import payload_too_large, too_many_requests
 from registrations.api import router as registrations_router
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def _may_be_invalid(parameter):
 
 class UnstorableInput(Exception):
     """A parameter or body field holding a character no database stores
-    (:mod:`ptce.unstorable`); ``location`` says which, as in a 422's ``loc``."""
+    (:mod:`common.unstorable`); ``location`` says which, as in a 422's ``loc``."""
 
     def __init__(self, location, code_point):
         super().__init__(location)
@@ -123,7 +123,7 @@ class UnstorableInput(Exception):
 
 class InputParser(Parser):
     """ninja's JSON and query parsing, refusing characters no database stores: the API's
-    one place for them (the site's is ``ptce.middleware.refuse_unstorable_input``)."""
+    one place for them (the site's is ``common.middleware.refuse_unstorable_input``)."""
 
     def parse_body(self, request):
         data = super().parse_body(request)

@@ -14,7 +14,7 @@ import re
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
 
-from ptce.redaction import mask_path
+from common.redaction import mask_path
 
 FILTERED = "[Filtered]"
 #: Request headers worth keeping: they say what the client asked for, not who it is.

@@ -108,6 +108,7 @@ if urlsplit(SITE_URL).scheme not in {"http", "https"}:
 HTTPS = urlsplit(SITE_URL).scheme == "https"
 
 INSTALLED_APPS = [
+    "common",
     "ptce",
     "accounts",
     "network",
@@ -140,8 +141,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # Before anything reads the body or the database, in the visitor's language: 413/414 for
     # what is too large, 400/404 for characters no database stores.
-    "ptce.middleware.limit_request_size",
-    "ptce.middleware.refuse_unstorable_input",
+    "common.middleware.limit_request_size",
+    "common.middleware.refuse_unstorable_input",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -150,7 +151,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "ptce.middleware.api_method_not_allowed",
+    "common.middleware.api_method_not_allowed",
 ]
 
 ROOT_URLCONF = "ptce.urls"
@@ -213,12 +214,12 @@ else:
     }
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_VIEW = "ptce.views.rate_limited"
+RATELIMIT_VIEW = "common.errors.rate_limited"
 # One rule for the client's address, for the forms' limits and the API's throttles alike.
-RATELIMIT_IP_META_KEY = "ptce.views.client_ip"
+RATELIMIT_IP_META_KEY = "common.errors.client_ip"
 # Every rate limit of the site, in one place ("count/period", period s, m, h or d; the
 # count is per window of the period), each overridden by PTCE_RATE_<NAME> (README,
-# Configuration). Read at each request by ptce.ratelimits, which the views and the API use.
+# Configuration). Read at each request by common.ratelimits, which the views and the API use.
 # Beyond a limit: the form again with what was typed, the 429 page, or the API's JSON 429,
 # each saying when to try again (and Retry-After).
 PTCE_RATES = {
@@ -256,7 +257,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if email_url := os.environ.get("EMAIL_URL", "").strip():
     globals().update(dj_email_url.parse(email_url))
 else:
-    EMAIL_BACKEND = "ptce.mail.EmlFileBackend"
+    EMAIL_BACKEND = "common.mail.EmlFileBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Journées PTCE <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -315,11 +316,11 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_FAILURE_VIEW = "ptce.views.csrf_failure"
+CSRF_FAILURE_VIEW = "common.errors.csrf_failure"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 # Bodies: a form or JSON body up to Django's 2.5 MB, a form with files (the directory's CSV
 # import, 5 MB at most, says so itself) up to 10 MB, as nginx's client_max_body_size in the
-# README; beyond, 413 (ptce.middleware.limit_request_size).
+# README; beyond, 413 (common.middleware.limit_request_size).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PTCE_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # Addresses (path and query string) beyond this get the project's 414 page; gunicorn's own
@@ -369,11 +370,11 @@ CONTENT_SECURITY_POLICY = {
 
 # Logging -------------------------------------------------------------------------------------
 # No personal data in the logs: no email, name or token is logged by our code, and the
-# request loggers' paths lose their secrets (ptce.redaction; gunicorn's access log too).
+# request loggers' paths lose their secrets (common.redaction; gunicorn's access log too).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_secrets": {"()": "ptce.redaction.MaskSecrets"}},
+    "filters": {"mask_secrets": {"()": "common.redaction.MaskSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

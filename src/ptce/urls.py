@@ -3,14 +3,14 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from events import views as events_views
-from events.sitemaps import SITEMAPS
 from ptce import health, views
 from ptce.api import api
+from ptce.sitemaps import SITEMAPS
 
-handler400 = "ptce.views.bad_request"
-handler403 = "ptce.views.permission_denied"
-handler404 = "ptce.views.page_not_found"
-handler500 = "ptce.views.server_error"
+handler400 = "common.errors.bad_request"
+handler403 = "common.errors.permission_denied"
+handler404 = "common.errors.page_not_found"
+handler500 = "common.errors.server_error"
 
 urlpatterns = [
     path("", events_views.home, name="home"),
@@ -28,7 +28,7 @@ urlpatterns = [
     path("", include(("charter.signing_urls", "charter_signing"))),
     path("", include(("charter.organiser_urls", "charter_organiser"))),
     # The organisers' area (issue 7).
-    path("", include(("events.organiser_urls", "organiser"))),
+    path("", include(("ptce.organiser_urls", "organiser"))),
     path("", include(("events.edit_urls", "edit"))),
     path("", include(("registrations.dashboard_urls", "dashboard"))),
     path("", include(("registrations.export_urls", "exports"))),

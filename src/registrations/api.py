@@ -15,9 +15,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from accounts import permissions
 from accounts.api import BearerAuth
 from accounts.enums import Action
+from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
 from events.models import Edition
 from network.models import Organisation
-from ptce.api_errors import ApiError, ErrorOut, ValidationErrorOut
 from registrations import capacity, figures
 from registrations.enums import Language, Source
 from registrations.models import Category, Registration

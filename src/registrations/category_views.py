@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
+from accounts.decorators import organiser_page
 from accounts.enums import Action
 from events.edit_views import confirm_delete, edit_context, form_page, promoted_message
-from ptce.decorators import organiser_page
 from registrations import capacity, figures
 from registrations.category_forms import CategoryForm
 from registrations.enums import RegistrationStatus

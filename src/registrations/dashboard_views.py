@@ -12,8 +12,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
+from accounts.decorators import organiser_page
 from accounts.enums import Action
-from ptce.decorators import organiser_page
 from registrations import announcements
 from registrations.announcement_forms import AnnouncementForm
 from registrations.dashboard import recent_dashboard

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from accounts import permissions
+from accounts.decorators import organiser_page
 from accounts.enums import Action
-from ptce.decorators import organiser_page
 from registrations import exports
 from registrations.organiser_forms import RegistrationFilterForm
 

@@ -11,7 +11,7 @@ figures.
 
 An export of personal data is recorded in the audit log (:func:`export`): the read, the line
 and the file are made in one transaction, so a line exists exactly when a file was made.
-Every cell goes through :mod:`ptce.spreadsheets`, whose one rule makes formulas inert.
+Every cell goes through :mod:`common.spreadsheets`, whose one rule makes formulas inert.
 Registrations are read in a fixed number of queries whatever their number, as tuples.
 """
 
@@ -27,10 +27,10 @@ from django.utils.translation import pgettext
 from accounts import audit
 from accounts.enums import AuditAction
 from admission.enums import CheckInResult
+from common import spreadsheets
+from common.text import fold
 from events.enums import SecurityField
 from network.enums import OrganisationKind
-from network.models import fold
-from ptce import spreadsheets
 from registrations.enums import Diet, Language, RegistrationStatus, Source
 from registrations.models import Registration
 from registrations.organiser_forms import matching

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.names import NameField
 from events.enums import SecurityField
 from events.views import SECURITY_FIELD_REASONS
 from network.models import Organisation
-from ptce.names import NameField
 from registrations import attendees
 from registrations.enums import Diet
 
@@ -56,7 +56,7 @@ def _line(label, max_length, *, required=False, help_text="", autocomplete=None)
 
 
 def _name(label, *, autocomplete, help_text=""):
-    """Names as on the ID: the one rule of :mod:`ptce.names`."""
+    """Names as on the ID: the one rule of :mod:`common.names`."""
     return NameField(
         label=label,
         required=True,
@@ -493,7 +493,7 @@ class DetailsForm(AttendeeFields):
         } | kwargs.pop("initial", {})
         super().__init__(*args, edition=registration.edition, initial=initial, **kwargs)
         for name in self.NAMES:
-            # A name stored before the rule of ptce.names is kept as it is unless changed.
+            # A name stored before the rule of common.names is kept as it is unless changed.
             self.fields[name].accept(getattr(registration, name))
         self.names_locked = names_locked
         if names_locked:

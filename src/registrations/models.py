@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ptce import moments
+from common import moments
 from registrations.enums import (
     ACTIVE,
     Diet,

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from common.names import NameField
 from events.enums import SecurityField
 from network.enums import OrganisationKind
 from network.models import Organisation
-from ptce.names import NameField
 from registrations.enums import InvitationKind, Language, RegistrationStatus, Source
 from registrations.models import Invitation, Registration
 
@@ -51,7 +51,7 @@ def _model_field(name, **overrides):
 
 
 def _name_field(name):
-    """A name as on the ID (Registration's field ``name``): the rule of :mod:`ptce.names`."""
+    """A name as on the ID (Registration's field ``name``): the rule of :mod:`common.names`."""
     model_field = Registration._meta.get_field(name)
     return NameField(label=capfirst(model_field.verbose_name), help_text=model_field.help_text)
 

@@ -21,12 +21,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
+from accounts.decorators import verified_login_required
 from accounts.enums import Action
-from events.schemas import absolute
+from common.links import absolute
 from outbox.enums import MessageStatus
 from outbox.models import Message
 from outbox.services import resend as resend_message
-from ptce.decorators import verified_login_required
 from registrations import capacity, emails, figures
 from registrations.enums import RegistrationStatus
 from registrations.models import Invitation, Registration

@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
+from accounts.decorators import organiser_page
 from accounts.enums import Action
 from events.models import Edition
-from ptce.decorators import organiser_page
 from registrations import privacy
 from registrations.models import Registration
 from registrations.organiser_forms import search

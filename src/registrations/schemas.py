@@ -1,6 +1,6 @@
 """What the API accepts and says about registrations and seats.
 
-Names as on the ID follow the one rule of :mod:`ptce.names` (letters, spaces, hyphens,
+Names as on the ID follow the one rule of :mod:`common.names` (letters, spaces, hyphens,
 apostrophes, periods), as in the forms. Other texts are given back exactly as typed (markup,
 emoji and right-to-left text included): JSON is not HTML, the client escapes for its own
 output. Moments are ISO 8601 in Paris time, as in the rest of the API.
@@ -17,8 +17,8 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from common.names import PersonName
 from events.schemas import ParisDateTime, absolute
-from ptce.names import PersonName
 from registrations import figures, links
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration

@@ -22,12 +22,12 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from common.decorators import secret_address
+from common.errors import rate_limited
+from common.ratelimits import over_rate, validate_submission
 from events.enums import PUBLIC_STATUSES
 from events.models import Edition
 from network.models import Organisation, fold
-from ptce.decorators import secret_address
-from ptce.ratelimits import over_rate, validate_submission
-from ptce.views import rate_limited
 from registrations import attendees, capacity, forms, links, privacy
 from registrations.enums import InvitationKind, Language, RegistrationStatus
 from registrations.models import Booking, Invitation, Registration

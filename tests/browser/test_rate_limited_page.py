@@ -9,7 +9,7 @@ import django_ratelimit.core
 import pytest
 from django.utils import timezone, translation
 
-from ptce.views import too_many_attempts
+from common.errors import too_many_attempts
 from registrations.models import Registration
 from tests.factories import CategoryFactory, EditionFactory
 

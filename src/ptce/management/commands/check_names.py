@@ -1,4 +1,4 @@
-"""``ptce check_names``: the stored names that the rule of :mod:`ptce.names` would refuse.
+"""``ptce check_names``: the stored names that the rule of :mod:`common.names` would refuse.
 
 The rule came after some rows were written; those rows are not rewritten. This lists them so
 that an organiser can ask the people concerned, and changes nothing. Each line names the
@@ -12,7 +12,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from charter.models import Signature, SigningRequest
-from ptce.names import FULL_NAME_MAX_LENGTH, MAX_LENGTH, problem
+from common.names import FULL_NAME_MAX_LENGTH, MAX_LENGTH, problem
 from registrations.models import Registration
 
 #: (model, fields, most characters of each field) checked.

@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
-from ptce.redaction import AccessLogger
+from common.redaction import AccessLogger
 from ptce.scheduler import Scheduler
 
 logger = logging.getLogger("ptce.serve")
@@ -159,10 +159,10 @@ def _gunicorn_command(host, port, workers):
         f"--workers={workers}",
         # Access log on stdout, errors on stderr: the supervisor's journal keeps both. The
         # access log names a request by its path with the secrets of signed links masked,
-        # without query string nor referrer (ptce.redaction).
+        # without query string nor referrer (common.redaction).
         "--access-logfile=-",
         "--error-logfile=-",
-        "--logger-class=ptce.redaction.AccessLogger",
+        "--logger-class=common.redaction.AccessLogger",
         f"--access-logformat={AccessLogger.FORMAT}",
         f"--graceful-timeout={STOP_TIMEOUT - 5}",
         # gunicorn's largest request line (its default is 4094), above Django's own limit

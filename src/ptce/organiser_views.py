@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
+from accounts.decorators import organiser_page
 from accounts.enums import Action
-from events import organiser_menu
 from events.copying import copy_edition
 from events.models import Edition
 from events.organiser_forms import CopyEditionForm
-from ptce.decorators import organiser_page
+from ptce import organiser_menu
 
 
 def editions_of(user):
@@ -37,7 +37,7 @@ def home(request):
         edition.menu = organiser_menu.groups(user, edition)
     return render(
         request,
-        "events/organiser/home.html",
+        "ptce/organiser/home.html",
         {
             "editions": editions,
             "can_create_edition": permissions.on_any_organisation(user, Action.MANAGE),
@@ -81,7 +81,7 @@ def copy(request, slug):
 def _copy_page(request, source, form, *, status=200):
     return render(
         request,
-        "events/organiser/copy.html",
+        "ptce/organiser/copy.html",
         {"edition": source, "form": form},
         status=status,
     )

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from events.demo import ORGANISER_USERNAME, PASSWORD_ENV, load_demo
+from ptce.demo import ORGANISER_USERNAME, PASSWORD_ENV, load_demo
 
 
 class Command(BaseCommand):

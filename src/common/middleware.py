@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
-from ptce import unstorable, views
+from common import errors, unstorable
 
 
 def api_method_not_allowed(get_response):
@@ -35,7 +35,7 @@ def api_method_not_allowed(get_response):
 
 def refuse_unstorable_input(get_response):
     """Refuse, before any view or database sees them, characters no database stores
-    (:mod:`ptce.unstorable`): in the address a 404 (no page has such an address), in a
+    (:mod:`common.unstorable`): in the address a 404 (no page has such an address), in a
     header, a cookie, the query string or a form field a 400, each with the project's page (or
     JSON under ``/api/``). The API's query parameters and JSON bodies are its parser's to
     check, with a 422 naming the field (``ptce.api``)."""
@@ -46,13 +46,13 @@ def refuse_unstorable_input(get_response):
             if unstorable.contains(value):
                 return _refused(request, value)
         if unstorable.contains(request.path_info):
-            return views.page_not_found(request)
-        if not views.is_api(request):
+            return errors.page_not_found(request)
+        if not errors.is_api(request):
             try:
                 fields = [*_fields(request.GET), *_fields(request.POST)]
             except MultiPartParserError:
                 # A form with files whose body is not what its headers announce.
-                return views.bad_request(request)
+                return errors.bad_request(request)
             for value in fields:
                 if unstorable.contains(value):
                     return _refused(request, value)
@@ -62,7 +62,9 @@ def refuse_unstorable_input(get_response):
 
 
 def _refused(request, value):
-    return views.bad_request(request, message=views.unstorable_message(unstorable.describe(value)))
+    return errors.bad_request(
+        request, message=errors.unstorable_message(unstorable.describe(value))
+    )
 
 
 def _fields(data):
@@ -76,22 +78,22 @@ def limit_request_size(get_response):
     """413 for a body beyond the limit, announced by its Content-Length, before it is read
     (``PTCE_MAX_UPLOAD_SIZE`` for a form with files, ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for any
     other; a body sent without a length meets Django's own limit, answered 413 as well by
-    ``views.bad_request``); 414 for an address beyond ``PTCE_MAX_URL_LENGTH``. Both with the
+    ``errors.bad_request``); 414 for an address beyond ``PTCE_MAX_URL_LENGTH``. Both with the
     project's page in the visitor's language, or JSON under ``/api/``."""
 
     def middleware(request):
         if len(request.path) + len(request.META.get("QUERY_STRING", "")) > (
             settings.PTCE_MAX_URL_LENGTH
         ):
-            return views.uri_too_long(request)
+            return errors.uri_too_long(request)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return views.bad_request(request)
+            return errors.bad_request(request)
         multipart = request.content_type == "multipart/form-data"
         limit = settings.PTCE_MAX_UPLOAD_SIZE if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
-            return views.payload_too_large(request)
+            return errors.payload_too_large(request)
         return get_response(request)
 
     return middleware

@@ -3,7 +3,7 @@
 PostgreSQL refuses NUL in text, and a lone surrogate (half of a UTF-16 pair, which JSON's
 ``\\ud800`` escape can carry) is not UTF-8, so neither database can encode it: either one
 sent as data makes the query fail. Both are refused where requests come in, in one place
-each: :mod:`ptce.middleware` for addresses, query strings, form fields, cookies and headers,
+each: :mod:`common.middleware` for addresses, query strings, form fields, cookies and headers,
 the API's parser (:mod:`ptce.api`) for its query parameters and JSON bodies.
 """
 

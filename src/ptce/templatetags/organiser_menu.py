@@ -2,12 +2,12 @@ from django import template
 
 from accounts import permissions
 from accounts.enums import Action
-from events import organiser_menu
+from ptce import organiser_menu
 
 register = template.Library()
 
 
-@register.inclusion_tag("events/organiser/_menu.html", takes_context=True)
+@register.inclusion_tag("ptce/organiser/_menu.html", takes_context=True)
 def edition_menu(context, edition, current=None):
     """The organisers' menu of ``edition`` for the request's user, ``current`` marked."""
     user = context["request"].user

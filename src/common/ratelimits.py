@@ -3,12 +3,12 @@
 Every rate is named in ``settings.PTCE_RATES`` and read at each request, so that a setting
 changed (or a test's ``settings`` fixture) applies at once. Counting is django-ratelimit's in
 both cases: a fixed window per period, kept in Django's cache (Redis when ``REDIS_URL`` is
-set, where the increment is atomic), and the client's address is ``ptce.views.client_ip``
+set, where the increment is atomic), and the client's address is ``common.errors.client_ip``
 (``RATELIMIT_IP_META_KEY``), the one rule that knows about our proxy.
 
 A refusal (:class:`Limited`) knows the real wait, to the end of its window: the public forms
 come back with what was typed and that wait as their error, other pages answer the 429 page
-(:func:`ptce.views.rate_limited`), both with ``Retry-After``; so does the API.
+(:func:`common.errors.rate_limited`), both with ``Retry-After``; so does the API.
 """
 
 import threading
@@ -18,7 +18,7 @@ from django.conf import settings
 from django_ratelimit.core import get_usage
 from ninja.throttling import BaseThrottle
 
-from ptce.views import client_ip, too_many_attempts
+from common.errors import client_ip, too_many_attempts
 
 
 def rate(name):
@@ -86,7 +86,7 @@ def longest(*refusals):
 def over_rate(request, name, *, key="ip"):
     """Count this submission of a public form against ``PTCE_RATES[name]``; a
     :class:`Limited` when it is beyond the limit (show the form again with its message, or
-    answer :func:`ptce.views.rate_limited`; change nothing), else None.
+    answer :func:`common.errors.rate_limited`; change nothing), else None.
 
     ``PTCE_PUBLIC_FORM_RATELIMITS`` off (a load test) lets everything through.
     """

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from events import organiser_views as views
+from ptce import organiser_views as views
 
 urlpatterns = [
     path("gestion/", views.home, name="home"),
