@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from common.text import fold
 from network import composition
 from network.enums import CompositionStatus, LegalForm, MemberCategory, TerritoryLevel
-from network.models import Organisation, Pole, PoleMember, TerritoryArea, fold
+from network.models import Organisation, Pole, PoleMember, TerritoryArea
 from network.validators import validate_siren
 
 pytestmark = pytest.mark.django_db

@@ -4,11 +4,15 @@ Other routers protect their endpoints with ``auth=BearerAuth()`` and then decide
 ``accounts.permissions.can(request.auth, action, obj)``, exactly like views do.
 """
 
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 
+from accounts import permissions
 from accounts.models import ApiToken
 from accounts.permissions import limit_to_token
+from common.api import ApiError
+from events.models import Edition
 
 router = Router(tags=["accounts"])
 
@@ -29,6 +33,15 @@ class BearerAuth(HttpBearer):
         request.api_token = api_token
         request.user = api_token.user
         return api_token.user
+
+
+def edition_for(slug, user, action):
+    """The edition with ``slug`` if ``user`` may do ``action`` to it: else 404, or 403."""
+    edition = Edition.objects.filter(slug=slug).first()
+    if edition is None:
+        raise ApiError("not_found", gettext_lazy("No edition has this address."), status=404)
+    permissions.require(user, action, edition)
+    return edition
 
 
 class RoleOut(Schema):

@@ -17,13 +17,11 @@ import time
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 from ninja.errors import ValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from accounts import permissions
-from accounts.api import BearerAuth
+from accounts.api import BearerAuth, edition_for
 from accounts.enums import Action
 from accounts.second_factor import verified_session_auth
 from admission import checkin, keys
@@ -37,39 +35,20 @@ from admission.schemas import (
     CheckInLogOut,
     CheckInOut,
 )
-from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from common.api import AUTH_ERRORS, ApiError, ErrorOut, ValidationErrorOut, invalid, pagination
 from common.ratelimits import CHECKIN_THROTTLES
-from events.models import Edition
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration
 
 router = Router(tags=["check-in"])
 
 AUTH = [BearerAuth(), verified_session_auth]
-AUTH_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 MAX_OFFSET = 1_000_000
 
 
-class CheckInPagination(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
-
-
-def _edition(slug, user, action):
-    """The edition with ``slug`` if ``user`` may do ``action`` to it: else 404, or 403."""
-    edition = Edition.objects.filter(slug=slug).first()
-    if edition is None:
-        raise ApiError("not_found", gettext_lazy("No edition has this address."), status=404)
-    permissions.require(user, action, edition)
-    return edition
-
-
-def _invalid(field, error_type, message, *, where="body"):
-    location = ("body", "payload", field) if where == "body" else ("query", field)
-    return {"loc": location, "msg": str(message), "type": error_type}
+CheckInPagination = pagination(default=DEFAULT_LIMIT, maximum=MAX_LIMIT, max_offset=MAX_OFFSET)
 
 
 def _attendee(registration):
@@ -130,11 +109,11 @@ def create_checkin(request, slug: str, payload: CheckInIn, response: HttpRespons
     wins. The ``Server-Timing`` header gives the time spent deciding.
     """
     started = time.perf_counter()
-    edition = _edition(slug, request.auth, Action.CHECK_IN)
+    edition = edition_for(slug, request.auth, Action.CHECK_IN)
     entrance = Entrance.objects.filter(edition=edition, slug=payload.entrance).first()
     if entrance is None:
         raise ValidationError(
-            [_invalid("entrance", "unknown_entrance", _("This edition has no such entrance."))]
+            [invalid("entrance", "unknown_entrance", _("This edition has no such entrance."))]
         )
     try:
         verdict = checkin.admit(
@@ -148,7 +127,7 @@ def create_checkin(request, slug: str, payload: CheckInIn, response: HttpRespons
             scanned_at=payload.scanned_at,
         )
     except checkin.ScanRefused as refused:
-        raise ValidationError([_invalid(refused.field, refused.code, refused.message)]) from None
+        raise ValidationError([invalid(refused.field, refused.code, refused.message)]) from None
     except checkin.NonceReused as reused:
         raise ApiError(reused.code, reused.message, status=409) from None
     response["Server-Timing"] = f"checkin;dur={(time.perf_counter() - started) * 1000:.1f}"
@@ -171,7 +150,7 @@ def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
     With ``since`` (the ``generated_at`` of the previous download), only the registrations
     changed and the admissions received after it. Entrances and the key always come whole.
     """
-    edition = _edition(slug, request.auth, Action.CHECK_IN)
+    edition = edition_for(slug, request.auth, Action.CHECK_IN)
     generated_at = timezone.now()
     registrations = Registration.objects.filter(edition=edition)
     admissions = CheckIn.objects.filter(edition=edition, result=CheckInResult.ADMITTED)
@@ -224,7 +203,7 @@ def list_checkins(request, slug: str, filters: Query[CheckInLogFilters]):
     ``view_personal_data`` on the edition. ``result`` and ``entrance`` (a slug; unknown:
     422) narrow the list. Paginated with ``limit`` (at most 500) and ``offset``.
     """
-    edition = _edition(slug, request.auth, Action.VIEW_PERSONAL_DATA)
+    edition = edition_for(slug, request.auth, Action.VIEW_PERSONAL_DATA)
     scans = CheckIn.objects.filter(edition=edition)
     if filters.result:
         scans = scans.filter(result=filters.result)
@@ -233,7 +212,7 @@ def list_checkins(request, slug: str, filters: Query[CheckInLogFilters]):
         if entrance is None:
             raise ValidationError(
                 [
-                    _invalid(
+                    invalid(
                         "entrance",
                         "unknown_entrance",
                         _("This edition has no such entrance."),

@@ -6,13 +6,13 @@ of the list are :mod:`charter.listing`'s, shared with the public pages.
 """
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Query, Router
+from ninja.pagination import paginate
 
 from charter import listing
 from charter.models import CharterVersion
 from charter.schemas import SignatureFilters, SignatureOut, VersionOut
-from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from common.api import ApiError, ErrorOut, ValidationErrorOut, pagination
 
 router = Router(tags=["charter"])
 
@@ -23,10 +23,7 @@ MAX_LIMIT = 100
 MAX_OFFSET = 100_000
 
 
-class SignaturePagination(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+SignaturePagination = pagination(default=DEFAULT_LIMIT, maximum=MAX_LIMIT, max_offset=MAX_OFFSET)
 
 
 @router.get(

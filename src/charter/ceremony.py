@@ -26,8 +26,9 @@ from admission.models import CheckIn
 from charter import signatures
 from charter.enums import Channel
 from charter.models import SIGNING_KINDS, Ceremony, Signature
+from common.text import fold
 from network.directory import place
-from network.models import Organisation, fold
+from network.models import Organisation
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration
 

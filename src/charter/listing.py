@@ -11,7 +11,6 @@ lists.
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,17 +20,18 @@ from django.utils.translation import gettext_lazy as _
 from charter import signatures as rules
 from charter.enums import Channel
 from charter.models import SIGNING_KINDS, CharterVersion, Signature
+from common.forms import FilterForm
+from common.text import fold
 from events.enums import PUBLIC_STATUSES
 from network import territories
 from network.enums import TerritoryLevel
-from network.models import PoleDepartment, fold
+from network.models import PoleDepartment
 
 #: Signatures a page of the list shows, as many as a page of the directory.
 PAGE_SIZE = 20
+
+
 #: The list's filters, in the order of the form and of its addresses.
-FILTERS = ("version", "region", "kind", "channel")
-
-
 def versions():
     """The versions, oldest first, each with ``standing_count``: its standing signatures."""
     return CharterVersion.objects.annotate(
@@ -209,7 +209,7 @@ def _ignored(message):
     return {"invalid_choice": message}
 
 
-class SignatoryForm(forms.Form):
+class SignatoryForm(FilterForm):
     """The list's filters, read from the address (GET). A value that is not valid is
     reported on the page and ignored; the other filters still apply."""
 
@@ -259,16 +259,6 @@ class SignatoryForm(forms.Form):
                 for region in sorted(territories.regions(), key=lambda r: fold(r.name))
             ),
         ]
-
-    def filters(self):
-        """The valid filters, as keyword arguments of :func:`filter_signatures`."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
-
-    def query(self):
-        """The address's query for the valid filters, to page through the results."""
-        values = self.filters()
-        return urlencode([(name, values[name]) for name in FILTERS if name in values])
 
 
 # A pole's page ----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ rather than stored to be escaped everywhere they are shown.
 """
 
 import re
-from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import CharterVersion, Signature
+from common.forms import FilterForm
 from common.names import FULL_NAME_MAX_LENGTH, NameField
 from registrations.organiser_forms import one_line
 
@@ -121,7 +121,7 @@ class NewVersionForm(VersionForm):
 # The list of signatures --------------------------------------------------------------------
 
 
-class SignatureFilterForm(forms.Form):
+class SignatureFilterForm(FilterForm):
     """Search and filter of the signatures. A value not understood is shown as an error and
     ignored."""
 
@@ -139,18 +139,6 @@ class SignatureFilterForm(forms.Form):
         self.fields["version"].choices = [("", _("Any version"))] + [
             (version.slug, version.title) for version in versions
         ]
-
-    def filters(self):
-        self.is_valid()
-        return {
-            name: value
-            for name, value in getattr(self, "cleaned_data", {}).items()
-            if value and name not in self.errors
-        }
-
-    def query(self):
-        """The filters as a query string, for the pagination's links."""
-        return urlencode(self.filters())
 
 
 # Reasons -----------------------------------------------------------------------------------

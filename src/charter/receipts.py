@@ -15,16 +15,12 @@ from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from charter import signatures as rules
-from common.pdf import MUTED, draw_qr, runs, width, wrap
+from common.pdf import MARGIN, MUTED, PAGE_WIDTH, WIDTH, Writer, draw_qr
 from events.models import PARIS
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 18 * mm
-WIDTH = PAGE_WIDTH - 2 * MARGIN
 QR_SIZE = 48 * mm
 REVOKED = colors.HexColor("#8a1c00")
 
@@ -45,47 +41,6 @@ def moment(value):
     }
 
 
-class _Page:
-    """Lines down the page from the top margin, each drawn run by run in its font."""
-
-    def __init__(self, canvas):
-        self.canvas = canvas
-        self.y = PAGE_HEIGHT - MARGIN
-
-    def paragraph(self, text, size, *, available=WIDTH, bold=False, color=colors.black):
-        for line in wrap(text, size, available, bold=bold):
-            if self.y - size * 1.45 < MARGIN:
-                # Only names or roles of extraordinary length get here.
-                self.canvas.showPage()
-                self.y = PAGE_HEIGHT - MARGIN
-            self.y -= size * 1.2
-            x = MARGIN
-            self.canvas.setFillColor(color)
-            for font, chars in runs(line, bold=bold):
-                self.canvas.setFont(font, size)
-                self.canvas.drawString(x, self.y, chars)
-                x += pdfmetrics.stringWidth(chars, font, size)
-            self.y -= size * 0.25
-
-    def fitted(self, text, largest, smallest, *, available=WIDTH):
-        size = largest
-        while size > smallest and width(text, size, bold=True) > available:
-            size -= 1
-        self.paragraph(text, size, available=available, bold=True)
-
-    def labelled(self, label, value, *, available=WIDTH):
-        self.paragraph(label, 9, available=available, color=MUTED)
-        self.paragraph(value, 12, available=available)
-        self.y -= 2 * mm
-
-    def rule(self):
-        self.y -= 2 * mm
-        self.canvas.setStrokeColor(colors.lightgrey)
-        self.canvas.setLineWidth(0.75)
-        self.canvas.line(MARGIN, self.y, PAGE_WIDTH - MARGIN, self.y)
-        self.y -= 3 * mm
-
-
 def _render(signature):
     version, organisation = signature.version, signature.organisation
     url = rules.verify_url(signature)
@@ -94,7 +49,7 @@ def _render(signature):
     canvas.setTitle(_("Receipt of signature: %(version)s") % {"version": version.title})
     canvas.setAuthor(_("Journées PTCE"))
     canvas.setSubject(organisation.name)
-    page = _Page(canvas)
+    page = Writer(canvas)
 
     page.paragraph(_("Receipt of signature"), 11, color=MUTED)
     page.paragraph(version.title, 18, bold=True)

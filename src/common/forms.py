@@ -1,5 +1,7 @@
 """Form bases shared by the apps."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -34,3 +36,27 @@ class EditForm(forms.ModelForm):
                 remapped.setdefault(name, []).extend(errors)
             error = ValidationError(remapped)
         super().add_error(field, error)
+
+
+class FilterForm(forms.Form):
+    """Search and filters of a list, read from the address (GET).
+
+    A value that is not valid is shown as an error and ignored: the other filters still apply.
+    """
+
+    def filters(self):
+        """The valid filters given, by field name; empty ones left out."""
+        self.is_valid()
+        return {name: value for name, value in getattr(self, "cleaned_data", {}).items() if value}
+
+    def query_values(self):
+        """What the address's query holds: the valid filters (see :meth:`query`)."""
+        return self.filters()
+
+    def query(self, **changes):
+        """The address's query for the valid filters, in the fields' order, with ``changes``
+        (``page=2``): the links of the pagination."""
+        values = self.query_values() | changes
+        return urlencode(
+            [(name, values[name]) for name in (*self.fields, "page") if name in values]
+        )

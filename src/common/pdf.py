@@ -110,37 +110,60 @@ def wrap(text, size, available, *, bold=False):
 
 
 class Writer:
-    """Draws lines down the page from the top margin."""
+    """Draws lines down an A4 page from the top margin, each in the fonts its characters need.
 
-    def __init__(self, canvas):
+    A line that would cross the bottom margin goes on a new page (only text of extraordinary
+    length gets there); ``on_new_page(canvas)`` draws what every page has (a frame).
+    ``centred``: each line is centred across the page instead of starting at ``x``.
+    ``before`` and ``after``: the space above and below a line, in multiples of its size.
+    """
+
+    def __init__(
+        self, canvas, *, margin=MARGIN, centred=False, before=1.2, after=0.25, on_new_page=None
+    ):
         self.canvas = canvas
-        self.y = PAGE_HEIGHT - MARGIN
+        self.margin = margin
+        self.width = PAGE_WIDTH - 2 * margin
+        self.centred = centred
+        self.before = before
+        self.after = after
+        self.on_new_page = on_new_page
+        self._start_page()
 
-    def line(self, text, size, *, x=MARGIN, bold=False, color=colors.black):
-        if self.y - size * 1.45 < MARGIN:
-            # Only very long details get here: the ticket goes on over a second page.
+    def _start_page(self):
+        self.y = PAGE_HEIGHT - self.margin
+        if self.on_new_page is not None:
+            self.on_new_page(self.canvas)
+
+    def line(self, text, size, *, x=None, bold=False, color=colors.black):
+        if self.y - size * (self.before + self.after) < self.margin:
             self.canvas.showPage()
-            self.y = PAGE_HEIGHT - MARGIN
-        self.y -= size * 1.2
+            self._start_page()
+        self.y -= size * self.before
+        if self.centred:
+            x = (PAGE_WIDTH - width(text, size, bold=bold)) / 2
+        elif x is None:
+            x = self.margin
         self.canvas.setFillColor(color)
         for font, chars in runs(text, bold=bold):
             self.canvas.setFont(font, size)
             self.canvas.drawString(x, self.y, chars)
             x += pdfmetrics.stringWidth(chars, font, size)
-        self.y -= size * 0.25
+        self.y -= size * self.after
 
-    def paragraph(self, text, size, *, available=WIDTH, x=MARGIN, bold=False, color=colors.black):
-        for line in wrap(text, size, available, bold=bold):
+    def paragraph(self, text, size, *, available=None, x=None, bold=False, color=colors.black):
+        for line in wrap(text, size, available or self.width, bold=bold):
             self.line(line, size, x=x, bold=bold, color=color)
 
-    def fitted(self, text, largest, smallest, *, available=WIDTH, bold=True):
+    def fitted(self, text, largest, smallest, *, available=None, bold=True):
         """One line at the largest size that fits, else wrapped at the smallest."""
+        available = available or self.width
         size = largest
         while size > smallest and width(text, size, bold=bold) > available:
             size -= 1
         self.paragraph(text, size, available=available, bold=bold)
 
-    def labelled(self, label, value, *, size=12, available=WIDTH, x=MARGIN):
+    def labelled(self, label, value, *, size=12, available=None, x=None):
         self.paragraph(label, 9, available=available, x=x, color=MUTED)
         self.paragraph(value, size, available=available, x=x)
         self.y -= 2 * mm
@@ -152,7 +175,7 @@ class Writer:
         self.space(2 * mm)
         self.canvas.setStrokeColor(colors.lightgrey)
         self.canvas.setLineWidth(0.75)
-        self.canvas.line(MARGIN, self.y, PAGE_WIDTH - MARGIN, self.y)
+        self.canvas.line(self.margin, self.y, PAGE_WIDTH - self.margin, self.y)
         self.space(3 * mm)
 
 

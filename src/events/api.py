@@ -3,10 +3,10 @@
 from django.db.models import Case, F, Prefetch, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Router
+from ninja.pagination import paginate
 
-from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from common.api import ApiError, ErrorOut, ValidationErrorOut, pagination
 from events.models import Edition, Session
 from events.schemas import EditionDetailOut, EditionSummaryOut
 
@@ -19,10 +19,7 @@ MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 
 
-class EditionPagination(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT)
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+EditionPagination = pagination(default=MAX_LIMIT, maximum=MAX_LIMIT, max_offset=MAX_OFFSET)
 
 
 def upcoming_then_past(editions):

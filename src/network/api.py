@@ -4,13 +4,14 @@ autocomplete. Public: organisations only, never people."""
 from django.db.models import Case, Exists, OuterRef, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 from ninja.errors import ValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from common.api import ApiError, ErrorOut, ValidationErrorOut, invalid, pagination
+from common.text import fold
 from network import composition, directory
-from network.models import Organisation, Pole, Sector, fold
+from network.models import Organisation, Pole, Sector
 from network.schemas import (
     OrganisationOut,
     OrganisationSearch,
@@ -32,15 +33,7 @@ MAX_ID = 2**31 - 1
 AUTOCOMPLETE_LIMIT = 20
 
 
-class PolePagination(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
-
-
-def _invalid(field, error_type, message):
-    """The 422 answer the API gives for a bad parameter, for checks made after parsing."""
-    return ValidationError([{"loc": ("query", field), "msg": str(message), "type": error_type}])
+PolePagination = pagination(default=DEFAULT_LIMIT, maximum=MAX_LIMIT, max_offset=MAX_OFFSET)
 
 
 def filter_poles(poles, filters):
@@ -50,7 +43,16 @@ def filter_poles(poles, filters):
     the directory ignores an unknown one where the API answers 422.
     """
     if filters.sector and not Sector.objects.filter(slug=filters.sector).exists():
-        raise _invalid("sector", "unknown_sector", _("No sector of activity has this slug."))
+        raise ValidationError(
+            [
+                invalid(
+                    "sector",
+                    "unknown_sector",
+                    _("No sector of activity has this slug."),
+                    where="query",
+                )
+            ]
+        )
     given = filters.model_dump(exclude_none=True)
     return directory.filter_poles(poles, **given)
 

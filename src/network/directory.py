@@ -7,24 +7,24 @@ names come from ``network.territories`` (in memory): nothing here adds a query p
 
 from dataclasses import dataclass
 from itertools import groupby
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import FilterForm
+from common.text import fold
 from network import composition, territories
 from network.enums import CompositionStatus, MemberCategory, RecognitionKind, TerritoryLevel
-from network.models import Pole, PoleDepartment, PoleMember, fold
+from network.models import Pole, PoleDepartment, PoleMember
 
 #: Poles a page of the directory lists.
 PAGE_SIZE = 20
 #: Longest search accepted: far beyond a pole's name and town.
 MAX_SEARCH_LENGTH = 200
 #: The filters, in the order of the form and of the directory's addresses.
-FILTERS = ("q", "period", "region", "department", "sector", "recognition", "composition")
-
 #: The largest areas first on a pole's page.
 LEVEL_ORDER = [
     TerritoryLevel.REGION,
@@ -38,7 +38,7 @@ def _ignored(message):
     return {"invalid_choice": message}
 
 
-class DirectoryForm(forms.Form):
+class DirectoryForm(FilterForm):
     """The directory's filters, read from the address (GET).
 
     A field whose value is not valid is left out of ``cleaned_data``: the others still apply,
@@ -131,18 +131,13 @@ class DirectoryForm(forms.Form):
 
     def filters(self):
         """The valid filters, as keyword arguments of :func:`filter_poles`."""
-        self.is_valid()
-        values = {name: value for name, value in self.cleaned_data.items() if value}
-        values["period"] = self.period
-        return values
+        return super().filters() | {"period": self.period}
 
-    def query(self, **changes):
-        """The address's query for the valid filters, e.g. to page through the results."""
+    def query_values(self):
         values = self.filters()
         if values["period"] == territories.CURRENT:
             del values["period"]
-        values |= changes
-        return urlencode([(name, values[name]) for name in (*FILTERS, "page") if name in values])
+        return values
 
 
 def filter_poles(poles, *, q="", period=territories.CURRENT, **filters):

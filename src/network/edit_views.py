@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
 from accounts.decorators import organiser_page
+from common.text import fold
 from network import composition
 from network.edit_forms import (
     LEGAL_FIELDS,
@@ -30,7 +31,7 @@ from network.edit_forms import (
     refresh_pole,
     refresh_poles_of,
 )
-from network.models import Organisation, Pole, Sector, fold
+from network.models import Organisation, Pole, Sector
 
 PAGE_SIZE = 50
 

@@ -28,7 +28,7 @@ from accounts.api import router as accounts_router
 from admission.api import router as admission_router
 from charter.api import router as charter_router
 from common import unstorable
-from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from common.api import ApiError, ErrorOut, ValidationErrorOut
 from common.errors import payload_too_large, too_many_requests
 from common.ratelimits import API_THROTTLES, failed_authentication_limit
 from events.api import router as events_router

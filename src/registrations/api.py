@@ -8,14 +8,14 @@ registration: 404. The seat rules are :mod:`registrations.capacity`'s.
 
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.errors import ValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accounts import permissions
-from accounts.api import BearerAuth
+from accounts.api import BearerAuth, edition_for
 from accounts.enums import Action
-from common.api_errors import ApiError, ErrorOut, ValidationErrorOut
+from common.api import AUTH_ERRORS, ApiError, ErrorOut, ValidationErrorOut, invalid, pagination
 from events.models import Edition
 from network.models import Organisation
 from registrations import capacity, figures
@@ -47,31 +47,8 @@ REFUSAL_CODES = {
     "invitation_used": "invalid_invitation_code",
 }
 
-AUTH_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
-
-class RegistrationPagination(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
-
-
-def _not_found():
-    return ApiError("not_found", gettext_lazy("No edition has this address."), status=404)
-
-
-def _edition(slug, user, action):
-    """The edition with ``slug`` if ``user`` may do ``action`` to it: else 404, or 403."""
-    edition = Edition.objects.filter(slug=slug).first()
-    if edition is None:
-        raise _not_found()
-    permissions.require(user, action, edition)
-    return edition
-
-
-def _invalid(field, error_type, message, *, where="body"):
-    location = ("body", "payload", field) if where == "body" else ("query", field)
-    return {"loc": location, "msg": str(message), "type": error_type}
+RegistrationPagination = pagination(default=DEFAULT_LIMIT, maximum=MAX_LIMIT, max_offset=MAX_OFFSET)
 
 
 @router.post(
@@ -98,19 +75,19 @@ def create_registration(request, slug: str, payload: RegistrationIn):
     The attendee's emails are in the request's language (Accept-Language; French by
     default) unless ``language`` is given.
     """
-    edition = _edition(slug, request.auth, Action.MANAGE)
+    edition = edition_for(slug, request.auth, Action.MANAGE)
     errors = []
     category = Category.objects.filter(edition=edition, slug=payload.category).first()
     if category is None:
         errors.append(
-            _invalid("category", "unknown_category", _("This edition has no such category."))
+            invalid("category", "unknown_category", _("This edition has no such category."))
         )
     organisation = None
     if payload.organisation:
         organisation = Organisation.objects.filter(slug=payload.organisation).first()
         if organisation is None:
             errors.append(
-                _invalid(
+                invalid(
                     "organisation",
                     "unknown_organisation",
                     _("No organisation of the directory has this slug."),
@@ -153,7 +130,7 @@ def list_registrations(request, slug: str, filters: Query[RegistrationFilters]):
     ``status`` and ``category`` (a slug; unknown: 422) narrow the list. Paginated with
     ``limit`` (at most 500) and ``offset``.
     """
-    edition = _edition(slug, request.auth, Action.VIEW_PERSONAL_DATA)
+    edition = edition_for(slug, request.auth, Action.VIEW_PERSONAL_DATA)
     registrations = Registration.objects.filter(edition=edition)
     if filters.status:
         registrations = registrations.filter(status=filters.status)
@@ -162,7 +139,7 @@ def list_registrations(request, slug: str, filters: Query[RegistrationFilters]):
         if category is None:
             raise ValidationError(
                 [
-                    _invalid(
+                    invalid(
                         "category",
                         "unknown_category",
                         _("This edition has no such category."),

@@ -11,8 +11,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.text import fold
 from network.enums import OrganisationKind
-from network.models import Organisation, fold
+from network.models import Organisation
 from registrations import capacity, emails
 from registrations.enums import RegistrationStatus
 from registrations.models import Booking, Registration

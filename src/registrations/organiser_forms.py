@@ -6,7 +6,6 @@ refusals the views put next to the field they concern (:data:`REFUSAL_FIELDS`).
 
 import datetime as dt
 import unicodedata
-from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import FilterForm
 from common.names import NameField
 from events.enums import SecurityField
 from network.enums import OrganisationKind
@@ -63,7 +63,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return _("%(name)s (by invitation)") % {"name": category.name}
 
 
-class RegistrationFilterForm(forms.Form):
+class RegistrationFilterForm(FilterForm):
     """Search and filters of the organiser's list. A value not understood is shown as an
     error and ignored (the list is then shown unfiltered by it)."""
 
@@ -86,19 +86,6 @@ class RegistrationFilterForm(forms.Form):
         self.fields["category"].choices = [("", _("Any category"))] + [
             (category.slug, category.name) for category in categories
         ]
-
-    def filters(self):
-        """The valid filters given: ``{"q": …, "status": …, "category": …}``."""
-        self.is_valid()
-        return {
-            name: value
-            for name, value in getattr(self, "cleaned_data", {}).items()
-            if value and name not in self.errors
-        }
-
-    def query(self):
-        """The filters as a query string, for the pagination's links."""
-        return urlencode(self.filters())
 
 
 def search(registrations, words):
