@@ -205,3 +205,73 @@ def test_xlsx_parts_are_well_formed_xml_with_markup_kept_as_text():
         "<script>alert(1)</script> & co",
     ]
     assert [cell.value for cell in second[2]] == [1.5, "nan", -2]
+
+
+def test_text_shaped_like_the_files_own_xml_stays_text_and_adds_no_cell():
+    # XlsxWriter would write such text as XML of its own (a rich string's runs).
+    forged = (
+        '<r><t>a</t></r></is></c><c r="B2"><f>HYPERLINK("http://evil.example/","clic")</f>'
+        '</c><c r="C2" t="inlineStr"><is><r><t>b</t></r>'
+    )
+    sheet = spreadsheets.Sheet("S", [forged, "B"], [[forged, "=1+1"]])
+
+    ws = read_xlsx(spreadsheets.xlsx_bytes([sheet])).active
+
+    assert [[cell.value for cell in row] for row in ws.iter_rows()] == [
+        [forged, "B"],
+        [forged, "'=1+1"],
+    ]
+    assert [ws["A2"].data_type, ws["B2"].data_type] == ["s", "s"]
+    assert [ws["A1"].font.b, ws["A2"].font.b] == [True, False]
+
+
+def test_text_longer_than_a_cell_holds_is_cut_counting_as_the_format_does():
+    sheet = spreadsheets.Sheet("S", ["A", "B"], [["x" * 40_000, "\U0001f600" * 20_000]])
+
+    ws = read_xlsx(spreadsheets.xlsx_bytes([sheet])).active
+
+    assert ws["A2"].value == "x" * spreadsheets.MAX_CELL_TEXT
+    # An emoji is two UTF-16 code units: half as many fit.
+    assert ws["B2"].value == "\U0001f600" * (spreadsheets.MAX_CELL_TEXT // 2)
+
+
+def test_characters_xml_forbids_become_replacement_characters():
+    sheet = spreadsheets.Sheet("S", ["A"], [["lone \ud800 surrogate \ufffe\x0b"]])
+
+    ws = read_xlsx(spreadsheets.xlsx_bytes([sheet])).active
+
+    assert ws["A2"].value == "lone \ufffd surrogate \ufffd\ufffd"
+
+
+def test_xlsx_times_are_to_the_second_and_times_of_day_are_text():
+    sheet = spreadsheets.Sheet(
+        "S",
+        ["Aware", "Naive", "Time of day"],
+        [
+            [
+                dt.datetime(2014, 9, 19, 7, 42, 59, 999_999, tzinfo=dt.UTC),
+                dt.datetime(2014, 9, 19, 7, 42),
+                dt.time(9, 30),
+            ]
+        ],
+    )
+
+    ws = read_xlsx(spreadsheets.xlsx_bytes([sheet])).active
+
+    assert [cell.value for cell in ws[2]] == [
+        dt.datetime(2014, 9, 19, 9, 42, 59),
+        dt.datetime(2014, 9, 19, 7, 42),
+        "09:30:00",
+    ]
+
+
+def test_sheet_titles_are_unique_whatever_their_case_and_fit_the_format():
+    sheets = [
+        spreadsheets.Sheet(title, ["A"], [])
+        for title in ("Liste", "LISTE", "x" * 30 + "'y", "\U0001f389" * 20, "a\x01b")
+    ]
+
+    book = read_xlsx(spreadsheets.xlsx_bytes(sheets))
+
+    # Cut to 31 UTF-16 code units, then never ending with an apostrophe.
+    assert book.sheetnames == ["Liste", "LISTE-2", "x" * 30, "\U0001f389" * 15, "a\ufffdb"]

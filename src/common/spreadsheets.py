@@ -13,10 +13,11 @@ not text: they stay numbers and dates.
 CSV: UTF-8 with a byte order mark, ``;`` between fields, CRLF line ends: what the French
 edition of Excel opens directly (and LibreOffice alike). XLSX: text always written as text
 (inline strings), numbers as numbers, dates and times (Paris time) as dates; the header row
-bold and frozen, column widths from the header and the first rows. The XLSX file is written
-here, as plain XML in a zip, rather than by openpyxl: openpyxl's write-only mode makes an
-object and an XML element per cell, about ten times slower (several seconds for 10,000
-registrations); openpyxl reads our files back in the tests.
+bold and frozen, column widths from the header and the first rows. XlsxWriter writes the
+file, in its constant-memory mode (row by row, to temporary files), so the cost of an export
+grows with its rows but its memory does not; openpyxl reads our files back in the tests
+(its own write-only mode makes an object per cell, several seconds for 10,000
+registrations).
 
 Responses are attachments that no cache keeps (``Cache-Control: private, no-store``): most
 carry personal data.
@@ -27,11 +28,12 @@ import datetime as dt
 import itertools
 import math
 import re
-import zipfile
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 
+import xlsxwriter
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template.defaultfilters import yesno
 from django.utils import timezone
@@ -54,12 +56,16 @@ XLSX_DATE = "yyyy-mm-dd"
 #: Rows read to size the columns of an XLSX sheet; the rest are written as they come.
 WIDTH_SAMPLE = 200
 MIN_WIDTH, MAX_WIDTH = 6, 50
-#: The most characters an XLSX cell holds.
+#: The most characters (UTF-16 code units) an XLSX cell holds; the rest is cut.
 MAX_CELL_TEXT = 32_767
-#: An XLSX sheet's title: at most 31 characters, none of these.
+#: Text no longer than this fits a cell whatever its characters (two UTF-16 units each at most).
+_SHORT = MAX_CELL_TEXT // 2
+#: An XLSX sheet's title: at most 31 characters (UTF-16 code units), none of these.
+MAX_TITLE = 31
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-#: Characters XML 1.0 forbids (control characters but tab, line feed, carriage return).
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Characters XML 1.0 forbids (control characters but tab, line feed, carriage return; lone
+#: surrogates, which UTF-8 cannot even encode).
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _NUMBERS = (int, float, Decimal)
 
@@ -172,63 +178,118 @@ class Sheet:
     rows: object
 
 
+def _utf16_prefix(text, limit):
+    """The start of ``text`` that fits in ``limit`` UTF-16 code units: the file format's
+    limits count those, so an emoji counts twice."""
+    if len(text) <= limit // 2:
+        return text
+    return text.encode("utf-16-le")[: 2 * limit].decode("utf-16-le", "ignore")
+
+
 def sheet_title(title):
     """``title`` as the file format allows it."""
-    return _SHEET_TITLE_FORBIDDEN.sub("-", str(title)).strip("'")[:31] or "-"
+    title = _XML_FORBIDDEN.sub("\ufffd", _SHEET_TITLE_FORBIDDEN.sub("-", str(title)))
+    # Stripped again once cut: the cut may leave an apostrophe at the end.
+    return _utf16_prefix(title.strip("'"), MAX_TITLE).strip("'") or "-"
 
 
-def column_letter(index):
-    """``A`` for 0, ``Z`` for 25, ``AA`` for 26…"""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+def _unique_titles(sheets):
+    taken = set()
+    for number, sheet in enumerate(sheets, start=1):
+        title = base = sheet_title(sheet.title)
+        # Excel ignores case when it compares sheet names (and XlsxWriter refuses a workbook
+        # that has the same name twice).
+        while title.lower() in taken:
+            suffix = f"-{number}"
+            title = _utf16_prefix(base, MAX_TITLE - len(suffix)) + suffix
+            number += 1
+        taken.add(title.lower())
+        yield title
 
 
-def _escape(text):
-    text = _XML_FORBIDDEN.sub("\ufffd", text[:MAX_CELL_TEXT])
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _text(value):
+    """Text as a cell can hold it: characters XML forbids replaced, cut to the cell's
+    limit."""
+    if not value.isprintable():  # Printable text has none of the forbidden characters.
+        value = _XML_FORBIDDEN.sub("\ufffd", value)
+    return _utf16_prefix(value, MAX_CELL_TEXT)
 
 
-def _attribute(text):
-    return _escape(text).replace('"', "&quot;")
+def _write_text(worksheet, row, column, text, cell_format=None):
+    if text.startswith("<r>") and text.endswith("</r>"):
+        # In constant_memory mode XlsxWriter takes such text for the XML of a rich string it
+        # made itself and writes it unescaped: the text could close its cell and open a
+        # formula. Written as a rich string of three runs, it is escaped like any other.
+        runs = ("<", "r", text[2:])
+        if cell_format is None:
+            worksheet.write_rich_string(row, column, *runs)
+        else:
+            tokens = [token for run in runs for token in (cell_format, run)]
+            worksheet.write_rich_string(row, column, *tokens, cell_format)
+    else:
+        worksheet.write_string(row, column, text, cell_format)
 
 
-_EPOCH = dt.datetime(1899, 12, 30)
-#: Cell styles (``cellXfs`` of :data:`_STYLES`): plain, bold, date and time, date.
-_BOLD, _DATETIME, _DATE = 1, 2, 3
+def _finite(value):
+    return value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
 
 
-def _serial(value, zone):
-    """A date or a time as the file format counts it: days since 1899-12-30."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            # The file format has no time zones: Paris time, as everywhere on the site.
-            value = value.astimezone(zone)
-        delta = value.replace(tzinfo=None) - _EPOCH
-        return repr(delta.days + delta.seconds / 86400), _DATETIME
-    return str((value - _EPOCH.date()).days), _DATE
+class _Writer:
+    """Writes neutralised cells: text always as text (never through ``write``, which would
+    read ``=…`` as a formula), numbers as numbers, dates and times as dates."""
 
+    def __init__(self, workbook):
+        self.bold = workbook.add_format({"bold": True})
+        self.datetime = workbook.add_format({"num_format": XLSX_DATETIME})
+        self.date = workbook.add_format({"num_format": XLSX_DATE})
+        self.zone = timezone.get_current_timezone()
 
-def _xml_cell(reference, value, zone, style=0):
-    if type(value) is str:
-        if not value:
-            return ""
-        styled = f' s="{style}"' if style else ""
-        return (
-            f'<c r="{reference}"{styled} t="inlineStr"><is><t xml:space="preserve">'
-            f"{_escape(value)}</t></is></c>"
-        )
-    if isinstance(value, dt.date):
-        serial, style = _serial(value, zone)
-        return f'<c r="{reference}" s="{style}"><v>{serial}</v></c>'
-    if isinstance(value, int) or (isinstance(value, (float, Decimal)) and math.isfinite(value)):
-        return f'<c r="{reference}"><v>{value}</v></c>'
-    if value is None:
-        return ""
-    return _xml_cell(reference, str(value), zone, style)
+    def cell(self, worksheet, row, column, value, text_format=None):
+        if type(value) is str:
+            if value:  # An empty cell is no cell.
+                _write_text(worksheet, row, column, _text(value), text_format)
+        elif isinstance(value, dt.datetime):
+            if value.tzinfo is not None:
+                # The file format has no time zones: Paris time, as everywhere on the site.
+                value = value.astimezone(self.zone)
+            # To the second: what the cell shows is never a rounded-up minute.
+            value = value.replace(tzinfo=None, microsecond=0)
+            worksheet.write_datetime(row, column, value, self.datetime)
+        elif isinstance(value, dt.date):
+            worksheet.write_datetime(row, column, value, self.date)
+        elif isinstance(value, _NUMBERS) and _finite(value):
+            worksheet.write_number(row, column, value)
+        elif value is not None:
+            # Times of day, and NaN or infinity, which no cell holds as a number.
+            _write_text(worksheet, row, column, _text(str(value)), text_format)
+
+    def sheet(self, worksheet, sheet):
+        cells = _cells(sheet.rows)
+        header = next(_cells([sheet.header]))
+        sample = list(itertools.islice(cells, WIDTH_SAMPLE))
+        worksheet.freeze_panes(1, 0)
+        for index, label in enumerate(header):
+            longest = max(
+                [_width(label), *(_width(row[index]) for row in sample if index < len(row))]
+            )
+            width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
+            # In pixels, so that the file holds ``width`` itself: set_column would add the
+            # cell's padding to it.
+            worksheet.set_column_pixels(index, index, width * worksheet.max_digit_width)
+        cell, write_string = self.cell, worksheet.write_string
+        for column, label in enumerate(header):
+            cell(worksheet, 0, column, label, self.bold)
+        for number, row in enumerate(itertools.chain(sample, cells), start=1):
+            for column, value in enumerate(row):
+                if type(value) is not str:
+                    cell(worksheet, number, column, value)
+                elif value.isprintable() and len(value) <= _SHORT and value[:3] != "<r>":
+                    # Most cells, where an export spends its time: text that needs none
+                    # of the care of :meth:`cell`.
+                    if value:
+                        write_string(number, column, value)
+                else:
+                    _write_text(worksheet, number, column, _text(value))
 
 
 def _width(value):
@@ -239,145 +300,31 @@ def _width(value):
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
-def _sheet_xml(sheet):
-    """The sheet's XML, in chunks."""
-    cells = _cells(sheet.rows)
-    header = next(_cells([sheet.header]))
-    sample = list(itertools.islice(cells, WIDTH_SAMPLE))
-    yield (
-        f'{_XML}<worksheet {_MAIN}><sheetViews><sheetView workbookViewId="0">'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft"/></sheetView></sheetViews><cols>'
-    )
-    for index, label in enumerate(header):
-        longest = max([_width(label), *(_width(row[index]) for row in sample if index < len(row))])
-        width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
-        yield f'<col min="{index + 1}" max="{index + 1}" width="{width}" customWidth="1"/>'
-    yield "</cols><sheetData>"
-    letters = [column_letter(index) for index in range(len(header))]
-    zone = timezone.get_current_timezone()
-    yield '<row r="1">'
-    yield "".join(
-        _xml_cell(f"{letter}1", label, zone, _BOLD)
-        for letter, label in zip(letters, header, strict=True)
-    )
-    yield "</row>"
-    for number, row in enumerate(itertools.chain(sample, cells), start=2):
-        if len(row) > len(letters):
-            letters += [column_letter(index) for index in range(len(letters), len(row))]
-        parts = [f'<row r="{number}">']
-        for letter, value in zip(letters, row, strict=False):
-            if type(value) is str:
-                # Most cells: text, inline.
-                if value:
-                    parts.append(
-                        f'<c r="{letter}{number}" t="inlineStr"><is><t xml:space="preserve">'
-                        f"{_escape(value)}</t></is></c>"
-                    )
-            elif value is not None:
-                parts.append(_xml_cell(f"{letter}{number}", value, zone))
-        parts.append("</row>")
-        yield "".join(parts)
-    yield "</sheetData></worksheet>"
-
-
-_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-_RELATIONSHIPS = 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"'
-_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_STYLES = (
-    f"{_XML}<styleSheet {_MAIN}>"
-    f'<numFmts count="2"><numFmt numFmtId="164" formatCode="{XLSX_DATETIME}"/>'
-    f'<numFmt numFmtId="165" formatCode="{XLSX_DATE}"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    "</cellXfs>"
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-
-
-def _package(titles):
-    """The files around the sheets: content types, relationships, workbook, styles."""
-    sheets = range(1, len(titles) + 1)
-    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-    yield (
-        "[Content_Types].xml",
-        (
-            f"{_XML}<Types "
-            'xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" '
-            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            + "".join(
-                f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet_type}"/>'
-                for n in sheets
-            )
-            + "</Types>"
-        ),
-    )
-    yield (
-        "_rels/.rels",
-        (
-            f'{_XML}<Relationships {_RELATIONSHIPS}><Relationship Id="rId1" '
-            f'Type="{_OFFICE}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-        ),
-    )
-    yield (
-        "xl/workbook.xml",
-        (
-            f'{_XML}<workbook {_MAIN} xmlns:r="{_OFFICE}"><sheets>'
-            + "".join(
-                f'<sheet name="{_attribute(title)}" sheetId="{n}" r:id="rId{n}"/>'
-                for n, title in zip(sheets, titles, strict=True)
-            )
-            + "</sheets></workbook>"
-        ),
-    )
-    yield (
-        "xl/_rels/workbook.xml.rels",
-        (
-            f"{_XML}<Relationships {_RELATIONSHIPS}>"
-            + "".join(
-                f'<Relationship Id="rId{n}" Type="{_OFFICE}/worksheet" '
-                f'Target="worksheets/sheet{n}.xml"/>'
-                for n in sheets
-            )
-            + f'<Relationship Id="rId{len(titles) + 1}" Type="{_OFFICE}/styles" '
-            'Target="styles.xml"/></Relationships>'
-        ),
-    )
-    yield "xl/styles.xml", _STYLES
-
-
 def xlsx_bytes(sheets):
     """A workbook of :class:`Sheet` objects, in their order."""
     sheets = list(sheets)
-    titles = []
-    for sheet in sheets:
-        title = sheet_title(sheet.title)
-        while title in titles:  # Sheet names are unique in a workbook.
-            title = f"{title[:28]}-{len(titles) + 1}"
-        titles.append(title)
     buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in _package(titles):
-            archive.writestr(name, text)
-        for number, sheet in enumerate(sheets, start=1):
-            xml = "".join(_sheet_xml(sheet)).encode("utf-8", "replace")
-            archive.writestr(f"xl/worksheets/sheet{number}.xml", xml)
+    options = {
+        # Each row goes to a temporary file once the next one starts, text inline: memory
+        # stays flat however long the export. (``in_memory`` would turn this mode off; the
+        # finished file still goes to ``buffer``.)
+        "constant_memory": True,
+        # Only write_string, write_number and write_datetime are used, which never guess;
+        # these make ``write`` as careful should it ever be used.
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+    }
+    # The temporary files go to a directory of this workbook's own, which goes whatever
+    # happens: XlsxWriter leaves behind the file of a sheet that got no cell (when reading
+    # its rows failed, say).
+    with (
+        tempfile.TemporaryDirectory(prefix="ptce-xlsx-") as scratch,
+        xlsxwriter.Workbook(buffer, {**options, "tmpdir": scratch}) as workbook,
+    ):
+        writer = _Writer(workbook)
+        for sheet, title in zip(sheets, _unique_titles(sheets), strict=True):
+            writer.sheet(workbook.add_worksheet(title), sheet)
     return buffer.getvalue()
 
 
