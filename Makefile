@@ -110,8 +110,8 @@ coverage: $(STAMP)
 lint: $(STAMP)
 	$(RUFF) check .
 	$(RUFF) format --check .
-	$(PTCE) makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache
+	$(PTCE) makemigrations --check --dry-run
 
 # Each script makes its own throw-away SQLite database, or fills the one DATABASE_URL names
 # (give it an empty one); registration_rush.py drops and creates RUSH_DATABASE_URL

@@ -223,7 +223,7 @@ def deliver_outbox():
     """
     from outbox.enums import MessageStatus
     from outbox.models import Message
-    from outbox.services import deliver_message
+    from outbox.tasks import deliver_message
 
     pending = Message.objects.filter(
         status=MessageStatus.PENDING, next_attempt_at__lte=timezone.now()

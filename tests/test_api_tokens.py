@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 
 from accounts import tokens
-from accounts.enums import Action, AuditAction, Role
+from accounts.enums import AuditAction, Role
 from accounts.models import ApiToken, AuditEntry, Membership
 from accounts.tokens import TokenRefused
+from common.permissions import Action
 from tests.auth import log_in
 from tests.factories import MembershipFactory
 

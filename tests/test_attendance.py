@@ -19,8 +19,8 @@ from pypdf import PdfReader
 
 from admission import attendance, checkin
 from admission.attendance import Line
-from network import territories
 from network.enums import OrganisationKind
+from network.poles import refresh_departments
 from registrations.capacity import cancel, register
 from registrations.enums import RegistrationStatus, Source
 from registrations.links import manage_path, manage_token
@@ -99,7 +99,7 @@ def pole_in(*department_codes, name):
     pole = PoleFactory(organisation__name=name, organisation__kind=OrganisationKind.POLE)
     for code in department_codes:
         TerritoryAreaFactory(pole=pole, level="department", code=code)
-    territories.refresh_departments(pole)
+    refresh_departments(pole)
     return pole.organisation
 
 

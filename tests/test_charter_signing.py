@@ -23,8 +23,8 @@ from charter.enums import Channel, RequestStatus
 from charter.models import Signature, SigningRequest
 from network.enums import OrganisationKind
 from network.models import Organisation, Pole, Recognition
+from outbox.builders import build
 from outbox.models import Message
-from outbox.services import build
 from tests.factories import (
     CharterVersionFactory,
     OrganisationFactory,
@@ -140,7 +140,7 @@ def old_token(signing_request, monkeypatch, *, hours):
     then = time.time() - hours * 3600
     with monkeypatch.context() as patched:
         patched.setattr(signing, "time", SimpleNamespace(time=lambda: then))
-        return requests.confirm_token(signing_request)
+        return links.confirm_token(signing_request)
 
 
 # A pole of the directory ------------------------------------------------------------------
@@ -471,7 +471,7 @@ def test_a_confirmation_overtaken_by_another_signature_is_refused(client, versio
     signing_request.refresh_from_db()
     assert signing_request.status == RequestStatus.REFUSED
     assert requests.was_overtaken(signing_request)
-    shown = client.get(f"/charte/signature/{requests.confirm_token(signing_request)}/", **EN)
+    shown = client.get(f"/charte/signature/{links.confirm_token(signing_request)}/", **EN)
     assert ALREADY_SIGNED in page(shown)
     assert Signature.objects.count() == 1
 
@@ -577,7 +577,7 @@ def test_a_link_with_one_character_changed_or_another_links_token_is_not_found(
 ):
     submit(client, answers())
     signing_request = SigningRequest.objects.get()
-    token = requests.confirm_token(signing_request)
+    token = links.confirm_token(signing_request)
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
     other_salt = signing.TimestampSigner(salt="charter.receipt").sign(str(signing_request.pk))
 
@@ -814,7 +814,7 @@ def test_the_confirmation_email_carries_an_expiring_link_and_says_who_signs(clie
     assert "If you did not ask for this, ignore this message" in text
     (path,) = LINK.findall(text)
     token = path.removeprefix("/charte/signature/").removesuffix("/")
-    assert requests.check_link(token) == requests.LinkCheck(signing_request)
+    assert links.check_link(token) == links.LinkCheck(signing_request)
     assert f'href="{settings.SITE_URL}{path}"' in body
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from admission import checkin
 from events.models import PARIS
 from network.enums import OrganisationKind
-from registrations import dashboard
+from ptce import dashboard
 from registrations.capacity import cancel, register
 from registrations.enums import Diet, RegistrationStatus, Source
 from registrations.models import Registration

@@ -87,9 +87,9 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts import invitations
 from accounts.enums import Role
+from accounts.invitation_links import link_token
 from accounts.models import ApiToken, User
 from charter import links as charter_links
-from charter import requests as charter_requests
 from charter.models import CharterVersion, Signature, SigningRequest
 from events.models import Speaker
 from network.models import Pole
@@ -767,8 +767,8 @@ def world(cast, scene, settings):
         "manage_token": registration_links.manage_token(registration),
         "booking_token": booking_token(booking),
         "receipt_token": charter_links.receipt_token(signature),
-        "confirm_token": charter_requests.confirm_token(signing_request),
-        "team_token": invitations.link_token(invited),
+        "confirm_token": charter_links.confirm_token(signing_request),
+        "team_token": link_token(invited),
         "reset_uidb64": urlsafe_base64_encode(force_bytes(cast.outsider.pk)),
         "reset_token": default_token_generator.make_token(cast.outsider),
         "speaker_slug": Speaker.objects.get(pk=scene["speaker"]).slug,

@@ -20,16 +20,8 @@ from django_tasks_db.models import DBTaskResult
 
 from outbox.enums import MessageStatus
 from outbox.models import Message
-from outbox.services import (
-    BACKOFF,
-    MAX_ATTEMPTS,
-    NotResendable,
-    builder,
-    deliver_message,
-    enqueue,
-    resend,
-    sweep_stale,
-)
+from outbox.services import NotResendable, builder, enqueue, resend
+from outbox.tasks import BACKOFF, MAX_ATTEMPTS, deliver_message, sweep_stale
 from ptce.scheduler import load_jobs
 from registrations.capacity import register
 from tests.auth import log_in

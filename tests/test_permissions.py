@@ -7,9 +7,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from accounts import permissions
-from accounts.enums import Action, Role
+from accounts.enums import Role
 from accounts.models import ApiToken, Membership, User
 from accounts.permissions import can, editions_for, organisations_for, require
+from common.permissions import Action
 from events.models import Edition
 from network.models import Organisation
 from tests.factories import (

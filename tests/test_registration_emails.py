@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
+from outbox.builders import build
 from outbox.models import Message
-from outbox.services import build, enqueue
+from outbox.services import enqueue
 from ptce.scheduler import load_jobs
 from registrations import emails
 from registrations.capacity import cancel, register, register_group

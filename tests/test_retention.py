@@ -14,7 +14,8 @@ from admission.models import CheckIn, SecurityList
 from events.models import PARIS, Edition
 from network.enums import OrganisationKind
 from outbox.models import Message
-from registrations import dashboard, figures, privacy, tasks
+from ptce import dashboard
+from registrations import figures, privacy, tasks
 from registrations.models import Announcement, Booking, Invitation, Registration
 from tests.factories import (
     BookingFactory,

@@ -17,7 +17,6 @@ from accounts.models import ApiToken
 from admission import tickets
 from admission.models import CheckIn
 from charter import links as charter_links
-from charter import requests as charter_requests
 from registrations import capacity
 from registrations.links import manage_token
 from registrations.models import Booking
@@ -186,7 +185,7 @@ def test_a_tampered_charter_receipt_link_is_404(client, db, suffix):
 
 def test_a_tampered_charter_signing_link_is_refused(client, db):
     made_up = type("Request", (), {"pk": 1})()
-    for token in tampered(charter_requests.confirm_token, made_up).values():
+    for token in tampered(charter_links.confirm_token, made_up).values():
         for method in (client.get, client.post):
             assert_refused_cleanly(method(f"/charte/signature/{token}/"))
 

@@ -7,6 +7,7 @@ from django.utils import translation
 from network import territories
 from network.enums import TerritoryLevel
 from network.models import PoleDepartment, TerritoryArea
+from network.poles import refresh_departments
 from tests.factories import PoleFactory, TerritoryAreaFactory
 
 
@@ -364,9 +365,9 @@ def test_refresh_departments_writes_the_union_of_the_areas_departments():
     TerritoryAreaFactory(pole=pole, level=DEPARTMENT, code="21")
     TerritoryAreaFactory(pole=pole, level=REGION, code="28")
     other = TerritoryAreaFactory(level=DEPARTMENT, code="69").pole
-    territories.refresh_departments(other)
+    refresh_departments(other)
 
-    assert territories.refresh_departments(pole) == {"2A", "21", "71", "14", "27", "50", "61", "76"}
+    assert refresh_departments(pole) == {"2A", "21", "71", "14", "27", "50", "61", "76"}
 
     assert pole_departments(pole) == ["14", "21", "27", "2A", "50", "61", "71", "76"]
     assert pole_departments(other) == ["69"]
@@ -377,12 +378,12 @@ def test_refresh_departments_deletes_what_is_gone_and_keeps_the_rest():
     pole = PoleFactory()
     TerritoryAreaFactory(pole=pole, level=DEPARTMENT, code="80")
     gone = TerritoryAreaFactory(pole=pole, level=DEPARTMENT, code="2B")
-    territories.refresh_departments(pole)
+    refresh_departments(pole)
     kept_row = PoleDepartment.objects.get(pole=pole, code="80")
 
     gone.delete()
     TerritoryAreaFactory(pole=pole, level=COMMUNE, code="97411")
-    territories.refresh_departments(pole)
+    refresh_departments(pole)
 
     assert pole_departments(pole) == ["80", "974"]
     assert PoleDepartment.objects.get(pole=pole, code="80").pk == kept_row.pk
@@ -392,10 +393,10 @@ def test_refresh_departments_deletes_what_is_gone_and_keeps_the_rest():
 def test_refresh_departments_writes_nothing_when_nothing_changed():
     pole = PoleFactory()
     TerritoryAreaFactory(pole=pole, level=EPCI, code=GRAND_PARIS)
-    territories.refresh_departments(pole)
+    refresh_departments(pole)
 
     with CaptureQueriesContext(connection) as queries:
-        territories.refresh_departments(pole)
+        refresh_departments(pole)
 
     writes = [
         q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "DELETE"))
@@ -408,10 +409,10 @@ def test_refresh_departments_writes_nothing_when_nothing_changed():
 def test_refresh_departments_of_a_pole_without_territory_clears_its_rows():
     pole = PoleFactory()
     area = TerritoryAreaFactory(pole=pole, level=DEPARTMENT, code="33")
-    territories.refresh_departments(pole)
+    refresh_departments(pole)
     area.delete()
 
-    assert territories.refresh_departments(pole) == set()
+    assert refresh_departments(pole) == set()
 
     assert pole_departments(pole) == []
 
@@ -423,7 +424,7 @@ def test_refresh_departments_skips_a_code_the_vintage_no_longer_knows():
     TerritoryAreaFactory(pole=pole, level=COMMUNE, code="50416")
     TerritoryAreaFactory(pole=pole, level=DEPARTMENT, code="50")
 
-    assert territories.refresh_departments(pole) == {"50"}
+    assert refresh_departments(pole) == {"50"}
 
 
 @pytest.mark.django_db
@@ -432,7 +433,7 @@ def test_refresh_departments_drops_a_stale_prefetched_list():
     pole = PoleFactory._meta.model.objects.prefetch_related("departments").get()
     assert list(pole.departments.all()) == []
 
-    territories.refresh_departments(pole)
+    refresh_departments(pole)
 
     assert [row.code for row in pole.departments.all()] == ["35"]
 

@@ -4,7 +4,7 @@ paginated page (newest first, filterable by action) and as CSV.
 - ``journees/<slug>/gestion/journal/``: the lines about one edition; ``manage`` on it.
 - ``gestion/journal/``: the lines about no edition (tokens, roles, accounts) and those of
   every edition the user manages; for those who keep the national directory
-  (``permissions.can_manage_directory``: superusers and organisers of an organisation).
+  (``network.directory.can_manage_directory``: superusers and organisers of an organisation).
 
 Anonymous visitors go to the login page, others get the 403 page. Each page makes the same
 few queries whatever the size of the log.
@@ -24,11 +24,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts import permissions
-from accounts.decorators import organiser_page
-from accounts.enums import Action, AuditAction
+from accounts.enums import AuditAction
 from accounts.models import AuditEntry
 from accounts.team_forms import AuditFilterForm
 from common import spreadsheets
+from common.decorators import organiser_page
+from common.permissions import Action
+from network.directory import can_manage_directory
 
 PAGE_SIZE = 50
 
@@ -82,7 +84,7 @@ def _edition_entries(request, slug):
 
 
 def _all_entries(user):
-    if not permissions.can_manage_directory(user):
+    if not can_manage_directory(user):
         raise PermissionDenied
     entries = AuditEntry.objects.all()
     if not user.is_superuser:

@@ -6,17 +6,17 @@
   address changed meanwhile, or that was deactivated, is skipped.
 """
 
-import re
-
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+# The team's emails (invitations) live in their own module; importing it here registers
+# their builders wherever the outbox runs (it imports every app's `emails` module).
+from accounts import team_emails  # noqa: F401
 from accounts.models import User
+from common.mail import render_email
 from outbox.services import builder, enqueue
 
 PASSWORD_RESET = "accounts.password_reset"  # noqa: S105 (a kind of email)
@@ -48,17 +48,4 @@ def build_password_reset(message):
 
 
 def _email(name, context):
-    """Subject, text and HTML of ``accounts/email/<name>*``."""
-    template = f"accounts/email/{name}"
-    email = EmailMultiAlternatives(
-        subject=render_to_string(f"{template}_subject.txt", context).strip(),
-        body=re.sub(r"\n{3,}", "\n\n", render_to_string(f"{template}.txt", context)).strip() + "\n",
-        headers={"Content-Language": context["language"]},
-    )
-    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return email
-
-
-# The team's emails (invitations) live in their own module; importing it here registers
-# their builders wherever the outbox runs.
-from accounts import team_emails  # noqa: E402, F401
+    return render_email(f"accounts/email/{name}", context, language=context["language"])

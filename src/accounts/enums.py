@@ -1,22 +1,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.permissions import Action
+
 
 class Role(models.TextChoices):
     ORGANISER = "organiser", _("Organiser")
     EDITOR = "editor", _("Editor")
     AGENT = "agent", _("Reception agent")
     VIEWER = "viewer", _("Viewer")
-
-
-class Action(models.TextChoices):
-    """What a user may want to do to an object; ``permissions.can`` decides."""
-
-    VIEW_FIGURES = "view_figures", _("See figures")
-    EDIT_CONTENT = "edit_content", _("Edit content and programme")
-    VIEW_PERSONAL_DATA = "view_personal_data", _("See personal data")
-    CHECK_IN = "check_in", _("Check attendees in")
-    MANAGE = "manage", _("Manage settings, capacity and roles")
 
 
 #: The single table of what each role allows. Everything else is refused.

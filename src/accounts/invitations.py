@@ -1,14 +1,11 @@
-"""The team of an organising organisation: inviting people by email, the invitation link,
-withdrawing a role.
+"""The team of an organising organisation: inviting people by email, accepting an
+invitation, withdrawing a role.
 
 - :func:`invite`: an organiser who manages an organisation gives a role to an email
   address. An address with no account gets a new, inactive account (no usable password)
-  and an emailed link (:func:`link_token`, signed, valid ``LINK_MAX_AGE``) to the page where
-  the person chooses a password (:func:`accept`); an address with an account just gets the
-  role, and an email saying so.
-- The link is single use: it carries a fingerprint of the account's password field, which
-  changes when a password is set, so a link is void once it has served (or once the person
-  set a password another way).
+  and an emailed link (:mod:`accounts.invitation_links`: signed, single use, valid
+  ``LINK_MAX_AGE``) to the page where the person chooses a password (:func:`accept`); an
+  address with an account just gets the role, and an email saying so.
 - :func:`withdraw`: an organiser withdraws a role; never their own organiser role of the
   organisation as a whole, so that nobody locks themselves out by mistake.
 
@@ -18,35 +15,26 @@ transaction; it names the account by its username, never by its email.
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts import audit, permissions, roles, team_emails
-from accounts.enums import Action, AuditAction, Role
+from accounts.enums import AuditAction, Role
+from accounts.invitation_links import is_pending
 from accounts.models import Membership, User
+from common.permissions import Action
 
-LINK_SALT = "accounts.invitation"
-LINK_MAX_AGE = timedelta(days=7)
-_STATE_SALT = "accounts.invitation.state"
 _USERNAME_MAX = User._meta.get_field("username").max_length
 
 
 class InvitationRefused(ValidationError):
     """An invitation or a withdrawal that the rules refuse; ``code`` says why."""
-
-
-def is_pending(user):
-    """Whether ``user`` was invited and has not chosen a password yet."""
-    return not user.is_active and not user.has_usable_password()
 
 
 def normalise_email(email):
@@ -177,48 +165,6 @@ def withdraw(by, membership):
         _audit(by, "withdrawn", membership)
         membership.delete()
     permissions.forget(membership.user)
-
-
-# The link ---------------------------------------------------------------------------------
-
-
-def _state(user):
-    """A fingerprint of what a link may still change: it changes when a password is set."""
-    return salted_hmac(_STATE_SALT, f"{user.pk}:{user.password}:{user.is_active}").hexdigest()[:20]
-
-
-def link_token(user):
-    """The token of the invitation link of ``user`` (an account waiting for its password)."""
-    return signing.TimestampSigner(salt=LINK_SALT).sign_object(
-        {"user": user.pk, "state": _state(user)}
-    )
-
-
-@dataclass(frozen=True)
-class LinkCheck:
-    """What a link's token gives: the ``user`` it may set a password for (or ``None``), else
-    why not: ``invalid`` (tampered or made up), ``expired``, ``used``."""
-
-    user: User | None
-    problem: str | None
-
-
-def check_link(token):
-    signer = signing.TimestampSigner(salt=LINK_SALT)
-    try:
-        value = signer.unsign_object(token, max_age=LINK_MAX_AGE)
-    except signing.SignatureExpired:
-        return LinkCheck(None, "expired")
-    except (signing.BadSignature, ValueError, TypeError):
-        return LinkCheck(None, "invalid")
-    if not isinstance(value, dict) or not isinstance(value.get("user"), int):
-        return LinkCheck(None, "invalid")
-    user = User.objects.filter(pk=value["user"]).first()
-    if user is None:
-        return LinkCheck(None, "invalid")
-    if not is_pending(user) or not constant_time_compare(str(value.get("state")), _state(user)):
-        return LinkCheck(None, "used")
-    return LinkCheck(user, None)
 
 
 def accept(form):

@@ -9,7 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import Action, AuditAction, Role
+from accounts import permissions
+from accounts.enums import AuditAction, Role
+from common.permissions import Action
 
 #: How often a token's "last used" time is written, at most.
 USE_NOTED_EVERY = dt.timedelta(minutes=1)
@@ -26,6 +28,28 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    # How apps below this one ask (common.permissions): Django's permission API, answered for
+    # the roles' actions by the one rule, accounts.permissions.
+
+    def has_perm(self, perm, obj=None):
+        """For an :class:`~common.permissions.Action`, :func:`accounts.permissions.can` (on
+        ``obj``), or :func:`~accounts.permissions.on_any_organisation` (without): superusers
+        included, whom an API token narrows too (Django's own check lets them do anything).
+        Django's model permissions otherwise (the admin site)."""
+        if perm in Action.values:
+            if obj is None:
+                return permissions.on_any_organisation(self, perm)
+            return permissions.can(self, perm, obj)
+        return super().has_perm(perm, obj)
+
+    def organisations_for(self, action):
+        """:func:`accounts.permissions.organisations_for`."""
+        return permissions.organisations_for(self, action)
+
+    def forget_roles(self):
+        """:func:`accounts.permissions.forget`."""
+        permissions.forget(self)
 
 
 class Membership(models.Model):

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from accounts.enums import ROLE_ACTIONS, Action
-from accounts.models import Membership
+from accounts.enums import ROLE_ACTIONS
+from common.permissions import Action
 from events.models import Edition, Venue
 from network.models import Organisation
 
@@ -61,7 +61,8 @@ class Roles:
 def _load_roles(user):
     """Read the user's memberships, with the editions each organisation organises (one query)."""
     by_organisation, by_edition = {}, {}
-    rows = Membership.objects.filter(user=user).values_list(
+    # Through the reverse relation: this module is imported by the user model.
+    rows = user.memberships.values_list(
         "organisation_id", "role", "edition_id", "organisation__organised_editions"
     )
     for organisation_id, role, narrowed_to, organised_edition in rows:
@@ -169,7 +170,7 @@ def _roles_on(user, obj):
 
 
 def can(user, action, obj):
-    """Whether ``user`` may do ``action`` (an :class:`~accounts.enums.Action`) to ``obj``."""
+    """Whether ``user`` may do ``action`` (a :class:`~common.permissions.Action`) to ``obj``."""
     if not _is_active(user):
         return False
     action = Action(action)
@@ -252,15 +253,6 @@ def can_open_admin(user):
     """Whether ``user`` may open the admin site: active superusers only. Organisers and
     editors work in the organisers' area (the pages under ``…/gestion/``)."""
     return _is_active(user) and user.is_superuser
-
-
-def can_manage_directory(user):
-    """Whether ``user`` may import and export the directory of poles as a whole.
-
-    The directory is national: it is kept by the platform's operators, that is superusers
-    and the organisers of an organising organisation (roles not narrowed to an edition).
-    """
-    return on_any_organisation(user, Action.MANAGE)
 
 
 def require_edition(user, slug, action):

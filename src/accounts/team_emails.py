@@ -5,22 +5,20 @@ change sends nothing (:mod:`outbox.services`). Messages are rendered when they a
 the membership as it then is: a role withdrawn meanwhile sends nothing.
 
 - ``invitation``: a role was given to an address with no password yet: the link to choose
-  one (signed, valid ``invitations.LINK_MAX_AGE`` from when it is sent);
+  one (:mod:`accounts.invitation_links`: signed, valid ``LINK_MAX_AGE`` from when it is sent);
 - ``role_given``: a role was given to an existing account.
 
 ``accounts.emails`` imports this module, so that the outbox (which imports every app's
 ``emails`` module when the apps are ready) registers these builders in the worker too.
 """
 
-import re
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.enums import Role
+from accounts.invitation_links import LINK_MAX_AGE, is_pending, link_token
 from accounts.models import Membership
+from common.mail import render_email
 from outbox.services import builder, enqueue
 
 INVITATION = "accounts.invitation"
@@ -52,9 +50,6 @@ def _write(kind, membership, *, by, language):
 
 @builder(INVITATION)
 def build_invitation(message):
-    # Imported here: the rules module imports this one.
-    from accounts.invitations import LINK_MAX_AGE, is_pending, link_token
-
     membership = _membership(message)
     if membership is None or not is_pending(membership.user):
         return None  # Withdrawn, or the person already chose a password.
@@ -97,12 +92,4 @@ def _context(membership, message, **extra):
 
 
 def _email(name, context):
-    """Subject, text and HTML of ``accounts/team/email/<name>*``."""
-    template = f"accounts/team/email/{name}"
-    email = EmailMultiAlternatives(
-        subject=render_to_string(f"{template}_subject.txt", context),
-        body=re.sub(r"\n{3,}", "\n\n", render_to_string(f"{template}.txt", context)).strip() + "\n",
-        headers={"Content-Language": context["language"]},
-    )
-    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return email
+    return render_email(f"accounts/team/email/{name}", context, language=context["language"])

@@ -17,14 +17,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import invitations, permissions, second_factor
-from accounts.decorators import organiser_page
-from accounts.enums import Action
+from accounts import invitation_links, invitations, permissions, second_factor
 from accounts.invitations import InvitationRefused
 from accounts.models import Membership
 from accounts.team_forms import InviteForm
-from common.decorators import secret_address
+from common.decorators import organiser_page, secret_address
 from common.errors import rate_limited
+from common.permissions import Action
 from common.ratelimits import over_limit, over_rate
 
 _LINK_PROBLEMS = {"invalid": 404, "expired": 410, "used": 410}
@@ -119,12 +118,12 @@ def withdraw(request, pk):
 def accept(request, token):
     if limited := over_rate(request, "invitation"):
         return rate_limited(request, limited=limited)
-    check = invitations.check_link(token)
+    check = invitation_links.check_link(token)
     if check.user is None:
         return render(
             request,
             "accounts/team/link_problem.html",
-            {"problem": check.problem, "days": invitations.LINK_MAX_AGE.days},
+            {"problem": check.problem, "days": invitation_links.LINK_MAX_AGE.days},
             status=_LINK_PROBLEMS[check.problem],
         )
     form = SetPasswordForm(check.user, request.POST or None)

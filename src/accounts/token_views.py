@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions, tokens
-from accounts.decorators import organiser_page
-from accounts.enums import Action
 from accounts.models import ApiToken
 from accounts.team_forms import TokenForm
 from accounts.tokens import TokenRefused
+from common.decorators import organiser_page
+from common.permissions import Action
 
 
 def _labelled(token_list):

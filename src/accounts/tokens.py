@@ -17,8 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import audit, permissions
-from accounts.enums import ROLE_ACTIONS, Action, AuditAction
+from accounts.enums import ROLE_ACTIONS, AuditAction
 from accounts.models import ApiToken, Membership
+from common.permissions import Action
 from events.models import Edition
 
 

@@ -27,10 +27,9 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from accounts import audit, second_factor
-from accounts.decorators import verified_login_required
 from accounts.enums import AuditAction
 from accounts.forms import CodeForm, EnrolForm, PasswordConfirmForm, PasswordResetForm
-from common.decorators import private
+from common.decorators import private, verified_login_required
 from common.errors import rate_limited
 from common.ratelimits import longest, over_limit
 

@@ -22,7 +22,6 @@ from ninja.errors import ValidationError
 from ninja.pagination import paginate
 
 from accounts.api import BearerAuth, edition_for
-from accounts.enums import Action
 from accounts.second_factor import verified_session_auth
 from admission import checkin, keys
 from admission.enums import CheckInResult
@@ -36,6 +35,7 @@ from admission.schemas import (
     CheckInOut,
 )
 from common.api import AUTH_ERRORS, ApiError, ErrorOut, ValidationErrorOut, invalid, pagination
+from common.permissions import Action
 from common.ratelimits import CHECKIN_THROTTLES
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration

@@ -26,22 +26,23 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, FilteredRelation, Q
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
 from common import spreadsheets
-from common.pdf import MUTED, runs, width, wrap
+from common.pdf import MUTED, PAGE_HEIGHT, PAGE_WIDTH, Writer
+from common.text import fold
 from network import territories
 from network.enums import OrganisationKind
-from network.models import PoleDepartment, fold
+from network.models import PoleDepartment
 from registrations.enums import RegistrationStatus, Source
 from registrations.models import Category, Registration
 
@@ -291,6 +292,15 @@ def has_certificate(registration, *, now=None):
     )
 
 
+def certificate_link(registration, token):
+    """The certificate's address under the manage link's ``token`` when
+    :func:`has_certificate`, else None: what the manage page links to (offered to it with
+    :func:`registrations.links.offer` when the app is ready)."""
+    if not has_certificate(registration):
+        return None
+    return reverse("admission:certificate", args=[token])
+
+
 def certificate_pdf(registration, *, language=None, now=None):
     """The certificate of attendance of ``registration`` as PDF bytes (an A4 page), written
     in ``language`` (by default the attendee's); raises :class:`NoCertificate` unless
@@ -302,50 +312,15 @@ def certificate_pdf(registration, *, language=None, now=None):
         return _render_certificate(registration, now)
 
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
 FRAME = 12 * mm
 MARGIN = 28 * mm
-TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 FRAME_COLOR = colors.HexColor("#1f4e9c")
 
 
-class _Page:
-    """Lines centred across the page, down from the top margin."""
-
-    def __init__(self, canvas):
-        self.canvas = canvas
-        self.frame()
-
-    def frame(self):
-        self.y = PAGE_HEIGHT - MARGIN
-        self.canvas.setStrokeColor(FRAME_COLOR)
-        self.canvas.setLineWidth(2)
-        self.canvas.rect(FRAME, FRAME, PAGE_WIDTH - 2 * FRAME, PAGE_HEIGHT - 2 * FRAME)
-
-    def centred(self, text, size, *, bold=False, color=colors.black):
-        for line in wrap(text, size, TEXT_WIDTH, bold=bold):
-            if self.y - size * 1.55 < MARGIN:
-                # Only names or lists of organisers of extraordinary length get here.
-                self.canvas.showPage()
-                self.frame()
-            self.y -= size * 1.25
-            x = (PAGE_WIDTH - width(line, size, bold=bold)) / 2
-            self.canvas.setFillColor(color)
-            for font, chars in runs(line, bold=bold):
-                self.canvas.setFont(font, size)
-                self.canvas.drawString(x, self.y, chars)
-                x += pdfmetrics.stringWidth(chars, font, size)
-            self.y -= size * 0.3
-
-    def fitted(self, text, largest, smallest, *, bold=True):
-        """One line at the largest size that fits, else wrapped at the smallest."""
-        size = largest
-        while size > smallest and width(text, size, bold=bold) > TEXT_WIDTH:
-            size -= 1
-        self.centred(text, size, bold=bold)
-
-    def space(self, height):
-        self.y -= height
+def _frame(canvas):
+    canvas.setStrokeColor(FRAME_COLOR)
+    canvas.setLineWidth(2)
+    canvas.rect(FRAME, FRAME, PAGE_WIDTH - 2 * FRAME, PAGE_HEIGHT - 2 * FRAME)
 
 
 def _render_certificate(registration, now):
@@ -355,40 +330,40 @@ def _render_certificate(registration, now):
     canvas.setTitle(_("Certificate of attendance: %(title)s") % {"title": edition.title})
     canvas.setAuthor(_("Journées PTCE"))
     canvas.setSubject(f"{registration.first_name} {registration.last_name}")
-    page = _Page(canvas)
+    page = Writer(canvas, margin=MARGIN, centred=True, before=1.25, after=0.3, on_new_page=_frame)
 
-    page.centred(_("Journées PTCE"), 11, color=MUTED)
-    page.centred(_("Certificate of attendance"), 26, bold=True)
+    page.paragraph(_("Journées PTCE"), 11, color=MUTED)
+    page.paragraph(_("Certificate of attendance"), 26, bold=True)
     if edition.is_demonstration:
-        page.centred(_("Demonstration: a made-up day to try the platform."), 10, color=MUTED)
+        page.paragraph(_("Demonstration: a made-up day to try the platform."), 10, color=MUTED)
     page.space(22 * mm)
-    page.centred(_("This certificate attests that"), 13)
+    page.paragraph(_("This certificate attests that"), 13)
     page.space(3 * mm)
     page.fitted(f"{registration.first_name} {registration.last_name}", 28, 16)
     if registration.organisation_label:
-        page.centred(registration.organisation_label, 14)
+        page.paragraph(registration.organisation_label, 14)
     page.space(3 * mm)
-    page.centred(_("attended"), 13)
+    page.paragraph(_("attended"), 13)
     page.space(3 * mm)
-    page.centred(edition.title, 18, bold=True)
-    page.centred(_on_day(edition), 13)
+    page.paragraph(edition.title, 18, bold=True)
+    page.paragraph(_on_day(edition), 13)
     venue = edition.venue
     if venue:
-        page.centred(_("at %(venue)s") % {"venue": ", ".join(venue.address_lines)}, 13)
+        page.paragraph(_("at %(venue)s") % {"venue": ", ".join(venue.address_lines)}, 13)
     page.space(22 * mm)
     organisers = [organisation.name for organisation in edition.organisers.all()]
     if organisers:
-        page.centred(_("The organisers"), 10, color=MUTED)
-        page.centred(", ".join(organisers), 12)
+        page.paragraph(_("The organisers"), 10, color=MUTED)
+        page.paragraph(", ".join(organisers), 12)
 
     # The verification lines sit at the foot of the page, below whatever came above.
     page.y = min(page.y - 8 * mm, MARGIN + 12 * mm)
-    page.centred(
+    page.paragraph(
         _("Verification: registration %(number)s") % {"number": registration.public_id},
         9,
         color=MUTED,
     )
-    page.centred(
+    page.paragraph(
         _("Issued on %(date)s, %(site)s")
         % {
             "date": formats.date_format(timezone.localdate(now), "j F Y"),

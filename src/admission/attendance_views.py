@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts import permissions
-from accounts.decorators import organiser_page
-from accounts.enums import Action
 from admission import attendance
 from common import spreadsheets
+from common.decorators import organiser_page
+from common.permissions import Action
 
 
 @organiser_page

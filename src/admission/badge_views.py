@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from accounts import audit, permissions
-from accounts.decorators import organiser_page
-from accounts.enums import Action, AuditAction
+from accounts.enums import AuditAction
 from admission import badges
 from admission.enums import CheckInResult
 from admission.models import CheckIn
+from common.decorators import organiser_page
+from common.permissions import Action
 from events.models import Edition
 from registrations.models import Registration
 

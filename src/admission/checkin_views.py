@@ -28,10 +28,9 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
 from accounts import permissions
-from accounts.decorators import verified_login_required
-from accounts.enums import Action
 from admission.enums import CheckInResult
-from common.decorators import private
+from common.decorators import private, verified_login_required
+from common.permissions import Action
 from events.models import Edition
 
 SERVICE_WORKER = Path(__file__).parent / "static" / "admission" / "checkin" / "sw.js"

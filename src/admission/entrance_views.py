@@ -8,21 +8,20 @@ scans its code no longer changes (devices and the log know it by it) and it cann
 deleted (the log keeps where each person came in).
 """
 
-from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Max
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import permissions
-from accounts.decorators import organiser_page
-from accounts.enums import Action
 from admission.models import Entrance
+from common.decorators import organiser_page
+from common.permissions import Action
+from events import edit_pages
 from events.edit_forms import SlugPerEditionForm
-from events.edit_views import confirm_delete, edit_context, form_page
+from events.edit_pages import edit_context
 
 
 class EntranceForm(SlugPerEditionForm):
@@ -45,14 +44,6 @@ class EntranceForm(SlugPerEditionForm):
             self.fields["slug"].disabled = True
 
 
-def _entrance(edition, pk):
-    return get_object_or_404(Entrance, edition=edition, pk=pk)
-
-
-def _back(edition):
-    return reverse("entrances:list", args=[edition.slug])
-
-
 @organiser_page
 @require_safe
 def entrance_list(request, slug):
@@ -66,52 +57,6 @@ def entrance_list(request, slug):
         request,
         "admission/entrances/list.html",
         edit_context(request.user, edition, entrances=entrances, current="entrances"),
-    )
-
-
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def add(request, slug):
-    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
-    data = request.POST if request.method == "POST" else None
-    form = EntranceForm(data, instance=Entrance(edition=edition))
-    if form.is_valid():
-        last = Entrance.objects.filter(edition=edition).aggregate(last=Max("position"))["last"]
-        form.instance.position = 0 if last is None else last + 1
-        form.save()
-        messages.success(request, _("The entrance is added."))
-        return redirect("entrances:list", slug=edition.slug)
-    return form_page(
-        request,
-        form,
-        edition=edition,
-        title=_("Add an entrance"),
-        submit=_("Add this entrance"),
-        back=_back(edition),
-        current="entrances",
-    )
-
-
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def edit(request, slug, pk):
-    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
-    entrance = _entrance(edition, pk)
-    data = request.POST if request.method == "POST" else None
-    form = EntranceForm(data, instance=entrance)
-    if form.is_valid():
-        form.save()
-        messages.success(request, _("The entrance is saved."))
-        return redirect("entrances:list", slug=edition.slug)
-    return form_page(
-        request,
-        form,
-        edition=edition,
-        title=_("Rename an entrance"),
-        submit=_("Save the entrance"),
-        back=_back(edition),
-        current="entrances",
-        delete_url=reverse("entrances:delete", args=[edition.slug, entrance.pk]),
     )
 
 
@@ -135,26 +80,47 @@ def move(request, slug, pk, direction):
     return redirect("entrances:list", slug=edition.slug)
 
 
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def delete(request, slug, pk):
-    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
-    entrance = _entrance(edition, pk)
-    if entrance.checkins.exists():
-        messages.error(
-            request,
-            _("The entrance “%(name)s” has scans: it cannot be deleted.") % {"name": entrance.name},
-        )
-        return redirect("entrances:list", slug=edition.slug)
-    if request.method == "POST":
-        entrance.delete()
-        messages.success(request, _("The entrance is deleted."))
-        return redirect("entrances:list", slug=edition.slug)
-    return confirm_delete(
-        request,
-        edition=edition,
-        title=_("Delete the entrance “%(name)s”?") % {"name": entrance.name},
-        explanation=_("No scan was made at it; the check-in app stops offering it."),
-        back=_back(edition),
-        current="entrances",
-    )
+class _EntrancePage:
+    model = Entrance
+    action = Action.MANAGE
+    list_url = "entrances:list"
+    current = "entrances"
+
+
+class EntranceAdd(_EntrancePage, edit_pages.AddView):
+    form_class = EntranceForm
+    title, submit = gettext_lazy("Add an entrance"), gettext_lazy("Add this entrance")
+    saved = gettext_lazy("The entrance is added.")
+
+    def save(self, form):
+        # Last in the list.
+        last = Entrance.objects.filter(edition=self.edition).aggregate(last=Max("position"))
+        form.instance.position = 0 if last["last"] is None else last["last"] + 1
+        return super().save(form)
+
+
+class EntranceChange(_EntrancePage, edit_pages.ChangeView):
+    form_class = EntranceForm
+    title, submit = gettext_lazy("Rename an entrance"), gettext_lazy("Save the entrance")
+    saved = gettext_lazy("The entrance is saved.")
+    delete_url = "entrances:delete"
+
+
+class EntranceDelete(_EntrancePage, edit_pages.DeleteView):
+    explanation = gettext_lazy("No scan was made at it; the check-in app stops offering it.")
+    deleted = gettext_lazy("The entrance is deleted.")
+
+    def title(self, entrance):
+        return _("Delete the entrance “%(name)s”?") % {"name": entrance.name}
+
+    def refusal(self, entrance):
+        if entrance.checkins.exists():
+            return _("The entrance “%(name)s” has scans: it cannot be deleted.") % {
+                "name": entrance.name
+            }
+        return None
+
+
+add = organiser_page(EntranceAdd.as_view())
+edit = organiser_page(EntranceChange.as_view())
+delete = organiser_page(EntranceDelete.as_view())

@@ -1,11 +1,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from registrations.enums import ADMITTED_AT_THE_DOOR
+
 
 class CheckInResult(models.TextChoices):
     """The verdict of one scan at the door; the API returns these codes as ``result``."""
 
-    ADMITTED = "admitted", _("Admitted")
+    # The value the registrations app reads admissions by (it cannot import this app).
+    ADMITTED = ADMITTED_AT_THE_DOOR, _("Admitted")
     ALREADY_ADMITTED = "already_admitted", _("Already admitted")
     REVOKED = "revoked", _("Cancelled or revoked ticket")
     UNKNOWN_TICKET = "unknown_ticket", _("Unknown ticket")

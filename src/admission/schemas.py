@@ -14,6 +14,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from admission.checkin import agent_name
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
 from common.moments import MomentIn
@@ -161,8 +162,6 @@ class CheckInLogOut(Schema):
 
     @staticmethod
     def resolve_agent(scan):
-        from admission.checkin import agent_name
-
         return agent_name(scan.agent)
 
 

@@ -14,7 +14,8 @@ download is also a line of the audit log of personal data (:mod:`accounts.audit`
 Retention: a list holds dates of birth and other details that the venue needs for one day
 only. From the edition's ``venue_data_retention_days`` after the day (Paris time; the day
 after by default) :func:`purge` empties the stored versions' rows (the periodic job here, and
-the retention job of :mod:`registrations.privacy`), and no new version can be generated.
+the retention job of :mod:`registrations.privacy`, which reaches the lists through
+:data:`PRIVACY`), and no new version can be generated.
 """
 
 import io
@@ -43,6 +44,7 @@ from events.enums import SecurityField
 from events.models import PARIS, Edition
 from registrations.enums import Source
 from registrations.models import Registration
+from registrations.privacy import Holding, venue_data_due_at
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ COLUMN_LABELS = {
 
 CONTENT_TYPES = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
-    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.XLSX: spreadsheets.XLSX_CONTENT_TYPE,
     ExportFormat.PDF: "application/pdf",
 }
 
@@ -196,9 +198,6 @@ def purge_from(edition):
     """When the edition's stored lists lose their personal data: with the other details only
     the venue asks for, ``venue_data_retention_days`` after the day (Paris midnight; the day
     after by default). The rule is :func:`registrations.privacy.venue_data_due_at`."""
-    # Imported here: the privacy rules read the security lists.
-    from registrations.privacy import venue_data_due_at
-
     return venue_data_due_at(edition)
 
 
@@ -226,6 +225,47 @@ def purge(*, now=None, edition=None):
         )
         purged += count
     return purged
+
+
+def remove_person(registration):
+    """Removes the person of ``registration`` from every stored version of their edition's
+    list not yet purged, head counts kept as they were sent (their erasure); returns the
+    number of versions changed. Call it inside a transaction: the versions are locked."""
+    public_id = str(registration.public_id)
+    changed = 0
+    for version in SecurityList.objects.filter(
+        edition_id=registration.edition_id, purged_at=None
+    ).select_for_update():
+        rows = [row for row in version.rows if row.get("public_id") != public_id]
+        if len(rows) != len(version.rows):
+            version.rows = rows
+            version.save(update_fields=["rows"])
+            changed += 1
+    return changed
+
+
+def versions_naming(registration):
+    """The stored versions not yet purged that list the person of ``registration``, for
+    their copy of their data: ``[{"version", "generated_at"}]``, ready for JSON."""
+    public_id = str(registration.public_id)
+    return [
+        {"version": version.number, "generated_at": version.generated_at.isoformat()}
+        for version in SecurityList.objects.filter(
+            edition_id=registration.edition_id, purged_at=None
+        )
+        if any(row.get("public_id") == public_id for row in version.rows)
+    ]
+
+
+#: The lists, as personal data that the rules of :mod:`registrations.privacy` reach (the
+#: admission app registers it when it is ready): their rows go with the venue details, and
+#: with a person's erasure; a person's copy says which versions list them.
+PRIVACY = Holding(
+    name="security_lists",
+    delete_venue_data=lambda edition, now: purge(edition=edition, now=now),
+    erase=remove_person,
+    copy=versions_naming,
+)
 
 
 def previous(version):

@@ -18,12 +18,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import permissions
-from accounts.decorators import organiser_page
-from accounts.enums import Action
 from admission import security_list
 from admission.enums import ExportFormat
 from admission.models import SecurityList, SecurityListDownload
 from common import spreadsheets
+from common.decorators import organiser_page
+from common.permissions import Action
 
 #: Downloads shown in the log, newest first.
 DOWNLOADS_SHOWN = 100

@@ -27,11 +27,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from admission import keys
 from admission.models import EditionKey
+from admission.pdf import render_ticket
 from events import ics
 from registrations.enums import RegistrationStatus
 from registrations.links import manage_path
@@ -173,8 +175,6 @@ def ticket_pdf(registration, *, language=None):
 
     Written in ``language``, by default the attendee's (as their emails).
     """
-    from admission.pdf import render_ticket
-
     with translation.override(language or registration.language):
         return render_ticket(registration, qr_code(registration))
 
@@ -189,6 +189,17 @@ def ticket_ics(registration, *, language=None):
     """
     with translation.override(language or registration.language):
         return _calendar(registration)
+
+
+def email_files(registration, language):
+    """The PDF ticket and the calendar file, in the recipient's language: attached to every
+    email that carries the ticket (registered with
+    :func:`registrations.emails.attach_to_ticket_emails` when the app is ready)."""
+    stem = f"{slugify(gettext('ticket'))}-{registration.edition.slug}"
+    return [
+        (f"{stem}.pdf", ticket_pdf(registration, language=language), "application/pdf"),
+        (f"{stem}.ics", ticket_ics(registration, language=language), "text/calendar"),
+    ]
 
 
 def _calendar(registration):

@@ -16,16 +16,14 @@ Charter emails belong to no national day: their outbox records have no edition.
 """
 
 import contextlib
-import re
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from charter import links, signatures
 from charter.enums import RequestStatus
 from charter.models import SigningRequest
+from common.mail import render_email
 from outbox.models import Message
 from outbox.services import builder, enqueue
 
@@ -76,15 +74,12 @@ def build_confirm_link(message):
     signing_request = _request(message, RequestStatus.AWAITING_EMAIL)
     if signing_request is None:
         return None
-    # Imported here: the rules module imports this one.
-    from charter.requests import LINK_MAX_AGE, confirm_token
-
-    path = reverse("charter_signing:confirm", args=[confirm_token(signing_request)])
+    path = reverse("charter_signing:confirm", args=[links.confirm_token(signing_request)])
     context = _context(
         signing_request,
         message,
         confirm_url=_absolute(path),
-        hours=int(LINK_MAX_AGE.total_seconds() // 3600),
+        hours=int(links.LINK_MAX_AGE.total_seconds() // 3600),
     )
     return _email("confirm_link", context)
 
@@ -147,16 +142,7 @@ def _context(signing_request, message, **extra):
 
 
 def _email(name, context):
-    """Subject, text and HTML of ``charter/email/<name>*``."""
-    template = f"charter/email/{name}"
-    email = EmailMultiAlternatives(
-        subject=render_to_string(f"{template}_subject.txt", context),
-        # Optional parts leave blank lines behind them: at most one in a row.
-        body=re.sub(r"\n{3,}", "\n\n", render_to_string(f"{template}.txt", context)).strip() + "\n",
-        headers={"Content-Language": context["language"]},
-    )
-    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return email
+    return render_email(f"charter/email/{name}", context, language=context["language"])
 
 
 def _receipt_url(signature):

@@ -1,7 +1,7 @@
 """Organiser pages of the charter: its management (versions, requests waiting for approval,
 signatures and their revocation) and a national day's signing ceremony.
 
-The charter is national: its management needs ``accounts.permissions.can_manage_directory``
+The charter is national: its management needs ``network.directory.can_manage_directory``
 (superusers and organisers of an organisation). A ceremony belongs to its edition: it needs
 ``manage`` on the edition. Every page needs a login (anonymous visitors go to the login
 page); other users get the 403 page and no data. Pages show representatives' names and
@@ -22,8 +22,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import permissions
-from accounts.decorators import verified_login_required
-from accounts.enums import Action
 from charter import ceremony as ceremonies
 from charter import requests, signatures
 from charter.enums import RequestStatus
@@ -39,7 +37,9 @@ from charter.organiser_forms import (
     SignatureFilterForm,
     VersionForm,
 )
-from common.decorators import private
+from common.decorators import private, verified_login_required
+from common.permissions import Action
+from network.directory import can_manage_directory
 from network.models import Organisation
 
 PAGE_SIZE = 50
@@ -51,7 +51,7 @@ def _page(view):
 
 
 def _require_charter_manager(user):
-    if not permissions.can_manage_directory(user):
+    if not can_manage_directory(user):
         raise PermissionDenied
 
 
@@ -285,7 +285,7 @@ def _ceremony_page(request, edition, ceremony, *, bound=None):
         # The newest first: the browser selects it.
         versions = CharterVersion.objects.filter(is_open=True).order_by("-year", "pk")
         context["open_form"] = OpenCeremonyForm(versions=versions)
-        context["can_manage_charter"] = permissions.can_manage_directory(request.user)
+        context["can_manage_charter"] = can_manage_directory(request.user)
         return render(request, "charter/organiser/ceremony.html", context)
     sheet = ceremonies.run_sheet(ceremony)
     search = CeremonySearchForm(request.GET)

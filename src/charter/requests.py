@@ -2,8 +2,8 @@
 and, for an organisation the directory does not have, approve or refuse it.
 
 The journey. A representative fills in the form: :func:`submit` writes a request waiting for
-its email confirmation and emails a signed link (:func:`confirm_token`, valid for
-``LINK_MAX_AGE``). The link's page shows what will be signed; its button (a POST: mail
+its email confirmation and emails a signed link (:func:`charter.links.confirm_token`, valid
+for ``LINK_MAX_AGE``). The link's page shows what will be signed; its button (a POST: mail
 scanners follow links, they press no buttons) calls :func:`confirm`:
 
 - an organisation of the directory signs there and then (:func:`charter.signatures.record`,
@@ -19,11 +19,8 @@ organisation has signed already, and again when confirmed or approved, since ano
 """
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -33,15 +30,11 @@ from charter import emails, signatures
 from charter.enums import Channel, RequestStatus
 from charter.models import SIGNING_KINDS, SigningRequest
 from charter.signatures import SigningRefused
+from common.text import fold
 from network import poles
 from network.enums import OrganisationKind
-from network.models import Organisation, Pole, fold
+from network.models import Organisation, Pole
 
-LINK_SALT = "charter.signing"
-#: How long the emailed link works; past it, the representative fills in the form again.
-LINK_MAX_AGE = timedelta(hours=72)
-#: A signed token is about 30 characters; anything much longer was not made here.
-_TOKEN_MAX_LENGTH = 100
 REASON_MAX_LENGTH = SigningRequest._meta.get_field("refusal_reason").max_length
 _SLUG_MAX_LENGTH = Organisation._meta.get_field("slug").max_length
 
@@ -131,47 +124,6 @@ def find_in_directory(name):
     if slug:
         return Organisation.objects.filter(kind__in=SIGNING_KINDS, slug=slug).first()
     return None
-
-
-# The emailed link ------------------------------------------------------------------------
-
-
-def confirm_token(signing_request):
-    """The token of the link emailed to the representative: the request's id, signed and
-    time-stamped (salted for this use only)."""
-    return signing.TimestampSigner(salt=LINK_SALT).sign(str(signing_request.pk))
-
-
-@dataclass(frozen=True)
-class LinkCheck:
-    """What a link's token names: ``signing_request`` (None when tampered, made up or
-    deleted), and whether the link is older than ``LINK_MAX_AGE``."""
-
-    signing_request: SigningRequest | None
-    expired: bool = False
-
-
-def check_link(token):
-    """Reads a link's token (see :class:`LinkCheck`); reads only."""
-    if not isinstance(token, str) or len(token) > _TOKEN_MAX_LENGTH:
-        return LinkCheck(None)
-    signer = signing.TimestampSigner(salt=LINK_SALT)
-    expired = False
-    try:
-        value = signer.unsign(token, max_age=LINK_MAX_AGE)
-    except signing.SignatureExpired:
-        # Genuine, only old: a request signed since must still say so.
-        value, expired = signer.unsign(token), True
-    except signing.BadSignature:
-        return LinkCheck(None)
-    if not value.isdigit() or len(value) > 18:
-        return LinkCheck(None)
-    signing_request = (
-        SigningRequest.objects.select_related("version", "organisation", "signature")
-        .filter(pk=int(value))
-        .first()
-    )
-    return LinkCheck(signing_request, expired=expired and signing_request is not None)
 
 
 def blocking_refusal(signing_request):
@@ -264,7 +216,7 @@ def confirm(signing_request, *, now=None):
     Raises :class:`SigningRefused`: ``version_closed`` or ``not_a_signing_kind`` (nothing
     changes; the link works again if the version reopens), ``already_signed`` (another
     signature of the organisation won meanwhile: the request is refused, overtaken, with no
-    reviewer). The link's age is the caller's to check (:func:`check_link`).
+    reviewer). The link's age is the caller's to check (:func:`charter.links.check_link`).
     Returns the request as it now is.
     """
     now = now or timezone.now()

@@ -77,7 +77,7 @@ def sent(request, version):
 
 @secret_address(referrer="same-origin")
 def confirm(request, token):
-    check = requests.check_link(token)
+    check = links.check_link(token)
     signing_request = check.signing_request
     if signing_request is None:
         return render(request, "charter/signing/link_invalid.html", status=404)
@@ -136,4 +136,4 @@ def _language():
 
 
 def _link_hours():
-    return int(requests.LINK_MAX_AGE.total_seconds() // 3600)
+    return int(links.LINK_MAX_AGE.total_seconds() // 3600)

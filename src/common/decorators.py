@@ -1,6 +1,9 @@
-"""View decorators shared by the apps: what a page may be cached, indexed or referred as."""
+"""View decorators shared by the apps: who may open a page, and how it may be cached, indexed
+or referred to."""
 
 from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 
 
 def private(view):
@@ -36,3 +39,22 @@ def secret_address(view=None, *, referrer="no-referrer"):
         return wrapped
 
     return decorator(view) if view is not None else decorator
+
+
+def verified_login_required(view):
+    """A login, then the second factor: anonymous visitors go to the login page; a session
+    that gave only the password, for a user who must use two-factor authentication or set
+    it up, goes to the code page (or to enrolment) with this page as ``next``.
+
+    The second factor is the accounts app's (:class:`accounts.middleware.SecondFactorMiddleware`
+    reads the mark this puts on the view, as Django's CSRF middleware reads ``csrf_exempt``'s).
+    """
+    wrapped = login_required(view)
+    wrapped.second_factor_required = True
+    return wrapped
+
+
+def organiser_page(view):
+    """For the organisers' pages: a full login first (:func:`verified_login_required`),
+    and, as they show personal data or figures, :func:`private`."""
+    return verified_login_required(private(view))

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from events.enums import SecurityField
 from events.models import Edition, Session, Speaker, Venue
+from events.signals import capacity_raised_for
 
 # Addresses typed without a scheme are https ones (Django 6's default, chosen now).
 URL_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
@@ -125,10 +126,7 @@ class EditionAdmin(admin.ModelAdmin):
         old = form.initial.get("capacity") if change else None
         super().save_model(request, obj, form, change)
         if old is not None and (obj.capacity is None or obj.capacity > old):
-            # Imported here: registrations builds on events, not the other way round.
-            from registrations.capacity import fill_freed_seats
-
-            promoted = fill_freed_seats(obj)
+            promoted = capacity_raised_for(obj)
             if promoted:
                 self.message_user(
                     request,

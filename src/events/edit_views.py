@@ -2,7 +2,8 @@
 programme (sessions and speakers), under ``journees/<slug>/gestion/`` (namespace "edit").
 
 Every page needs a login (anonymous visitors go to the login page) and a right from
-:mod:`accounts.permissions`; other users get the 403 page and no data:
+the roles (asked through ``user.has_perm``, :mod:`common.permissions`); other users get
+the 403 page and no data:
 
 - the settings page needs ``edit_content``: the edition's organisers (``manage``) change
   every setting there; editors, on the same page, a smaller form with the text only (title,
@@ -13,23 +14,23 @@ Every page needs a login (anonymous visitors go to the login page) and a right f
   becomes the edition's venue) ``manage`` on the edition and on the chosen organisation.
 
 Changes are POST forms (CSRF); bad input is shown with its errors and changes nothing.
-:func:`form_page` and :func:`confirm_delete` are the shape of every editing page of the
-organisers' area (categories and entrances use them too).
+The pages share their layout and the views of what belongs to an edition with the other apps'
+editing pages (:mod:`events.edit_pages`).
 """
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts import permissions
-from accounts.decorators import organiser_page
-from accounts.enums import Action
+from common.decorators import organiser_page
+from common.permissions import Action, get_allowed, require
+from events import edit_pages
 from events.edit_forms import (
     EditionContentForm,
     EditionSettingsForm,
@@ -39,65 +40,9 @@ from events.edit_forms import (
     SpeakerForm,
     VenueForm,
 )
+from events.edit_pages import edit_context, form_page, promoted_message
 from events.models import Edition, Session, Speaker, Venue
-
-
-def edit_context(user, edition, **extra):
-    """What every editing page of an edition shows: the edition and the editing menu."""
-    return {
-        "edition": edition,
-        "can_manage": permissions.can(user, Action.MANAGE, edition),
-        **extra,
-    }
-
-
-def form_page(request, form, *, edition, title, submit, back, current, intro="", **extra):
-    """Render the shared editing form page (``events/edit/form.html``)."""
-    return render(
-        request,
-        "events/edit/form.html",
-        edit_context(
-            request.user,
-            edition,
-            form=form,
-            page_title=title,
-            submit_label=submit,
-            back_url=back,
-            current=current,
-            intro=intro,
-            **extra,
-        ),
-    )
-
-
-def confirm_delete(request, *, edition, title, explanation, back, current):
-    """Render the shared confirmation page of a deletion (the form posts to this address)."""
-    return render(
-        request,
-        "events/edit/delete.html",
-        edit_context(
-            request.user,
-            edition,
-            page_title=title,
-            explanation=explanation,
-            back_url=back,
-            current=current,
-        ),
-    )
-
-
-def promoted_message(request, promoted):
-    """Tell the organiser how many waiting people a raised limit gave a seat to."""
-    if promoted:
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d person of the waiting list got a seat and is emailed.",
-                "%(count)d people of the waiting list got a seat and are emailed.",
-                len(promoted),
-            )
-            % {"count": len(promoted)},
-        )
+from events.signals import capacity_raised_for
 
 
 def _limit_raised(old, new):
@@ -111,14 +56,14 @@ def _limit_raised(old, new):
 @organiser_page
 @require_http_methods(["GET", "POST"])
 def settings(request, slug):
-    edition = permissions.require_edition(request.user, slug, Action.EDIT_CONTENT)
+    edition = get_allowed(request.user, Action.EDIT_CONTENT, Edition, slug=slug)
     # The form works on its own copy, so the page's header keeps the saved title.
     instance = Edition.objects.select_related("venue").get(pk=edition.pk)
     data = request.POST if request.method == "POST" else None
-    manages = permissions.can(request.user, Action.MANAGE, edition)
+    manages = request.user.has_perm(Action.MANAGE, edition)
     if manages:
         venues = Venue.objects.filter(
-            Q(owner__in=permissions.organisations_for(request.user, Action.EDIT_CONTENT))
+            Q(owner__in=request.user.organisations_for(Action.EDIT_CONTENT))
             | Q(pk=edition.venue_id)
         ).order_by("name", "pk")
         form = EditionSettingsForm(data, instance=instance, venues=venues)
@@ -129,10 +74,7 @@ def settings(request, slug):
             saved = form.save()
             promoted = []
             if _limit_raised(edition.capacity, saved.capacity):
-                # Imported here: registrations builds on events, not the other way round.
-                from registrations.capacity import fill_freed_seats
-
-                promoted = fill_freed_seats(saved)
+                promoted = capacity_raised_for(saved)
         messages.success(request, _("The day's settings are saved."))
         promoted_message(request, promoted)
         return redirect("edit:settings", slug=edition.slug)
@@ -146,9 +88,8 @@ def settings(request, slug):
             form=form,
             manages=manages,
             venue=venue,
-            can_edit_venue=venue is not None
-            and permissions.can(request.user, Action.MANAGE, venue),
-            can_add_venue=manages and permissions.on_any_organisation(request.user, Action.MANAGE),
+            can_edit_venue=venue is not None and request.user.has_perm(Action.MANAGE, venue),
+            can_add_venue=manages and request.user.has_perm(Action.MANAGE),
             current="settings",
         ),
     )
@@ -157,7 +98,7 @@ def settings(request, slug):
 @organiser_page
 @require_http_methods(["GET", "POST"])
 def new_edition(request):
-    organisations = permissions.organisations_for(request.user, Action.MANAGE).order_by("name")
+    organisations = request.user.organisations_for(Action.MANAGE).order_by("name")
     if not organisations.exists():
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
@@ -166,7 +107,7 @@ def new_edition(request):
         with transaction.atomic():
             edition = form.save()
         # The user's roles now reach the new edition.
-        permissions.forget(request.user)
+        request.user.forget_roles()
         messages.success(request, _("The day is created, as a draft: complete its settings."))
         return redirect("edit:settings", slug=edition.slug)
     return render(request, "events/edit/new_edition.html", {"form": form})
@@ -178,11 +119,11 @@ def new_edition(request):
 @organiser_page
 @require_http_methods(["GET", "POST"])
 def venue(request, slug):
-    edition = permissions.require_edition(request.user, slug, Action.EDIT_CONTENT)
+    edition = get_allowed(request.user, Action.EDIT_CONTENT, Edition, slug=slug)
     if edition.venue_id is None:
         raise PermissionDenied
     venue = Venue.objects.get(pk=edition.venue_id)
-    permissions.require(request.user, Action.MANAGE, venue)
+    require(request.user, Action.MANAGE, venue)
     form = VenueForm(request.POST if request.method == "POST" else None, instance=venue)
     if form.is_valid():
         form.save()
@@ -203,8 +144,8 @@ def venue(request, slug):
 @organiser_page
 @require_http_methods(["GET", "POST"])
 def new_venue(request, slug):
-    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
-    organisations = permissions.organisations_for(request.user, Action.MANAGE).order_by("name")
+    edition = get_allowed(request.user, Action.MANAGE, Edition, slug=slug)
+    organisations = request.user.organisations_for(Action.MANAGE).order_by("name")
     if not organisations.exists():
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
@@ -233,7 +174,7 @@ def new_venue(request, slug):
 @organiser_page
 @require_http_methods(["GET"])
 def programme(request, slug):
-    edition = permissions.require_edition(request.user, slug, Action.EDIT_CONTENT)
+    edition = get_allowed(request.user, Action.EDIT_CONTENT, Edition, slug=slug)
     return render(
         request,
         "events/edit/programme.html",
@@ -247,122 +188,61 @@ def programme(request, slug):
     )
 
 
-def _save_or_show(request, form, *, edition, saved, **page):
-    if form.is_valid():
-        form.save()
-        messages.success(request, saved)
-        return redirect("edit:programme", slug=edition.slug)
-    return form_page(
-        request,
-        form,
-        edition=edition,
-        back=reverse("edit:programme", args=[edition.slug]),
-        current="programme",
-        **page,
-    )
+# Sessions and speakers: the views every app uses for what belongs to an edition.
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
+class _ProgrammeObject:
+    list_url = "edit:programme"
+    current = "programme"
 
 
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def session_add(request, slug):
-    edition = permissions.require_edition(request.user, slug, Action.EDIT_CONTENT)
-    form = SessionForm(_posted(request), instance=Session(edition=edition))
-    return _save_or_show(
-        request,
-        form,
-        edition=edition,
-        saved=_("The session is added to the programme."),
-        title=_("Add a session"),
-        submit=_("Add this session"),
-    )
+class SessionAdd(_ProgrammeObject, edit_pages.AddView):
+    model, form_class = Session, SessionForm
+    title, submit = _lazy("Add a session"), _lazy("Add this session")
+    saved = _lazy("The session is added to the programme.")
 
 
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def session_edit(request, slug, pk):
-    edition = permissions.require_edition(request.user, slug, Action.EDIT_CONTENT)
-    session = get_object_or_404(Session, edition=edition, pk=pk)
-    form = SessionForm(_posted(request), instance=session)
-    return _save_or_show(
-        request,
-        form,
-        edition=edition,
-        saved=_("The session is saved."),
-        title=_("Change a session"),
-        submit=_("Save the session"),
-        delete_url=reverse("edit:session_delete", args=[edition.slug, session.pk]),
-    )
+class SessionChange(_ProgrammeObject, edit_pages.ChangeView):
+    model, form_class = Session, SessionForm
+    title, submit = _lazy("Change a session"), _lazy("Save the session")
+    saved = _lazy("The session is saved.")
+    delete_url = "edit:session_delete"
 
 
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def session_delete(request, slug, pk):
-    edition = permissions.require_edition(request.user, slug, Action.EDIT_CONTENT)
-    session = get_object_or_404(Session, edition=edition, pk=pk)
-    if request.method == "POST":
-        session.delete()
-        messages.success(request, _("The session is deleted."))
-        return redirect("edit:programme", slug=edition.slug)
-    return confirm_delete(
-        request,
-        edition=edition,
-        title=_("Delete the session “%(title)s”?") % {"title": session.title},
-        explanation=_("It leaves the programme; its speakers stay in the list of speakers."),
-        back=reverse("edit:programme", args=[edition.slug]),
-        current="programme",
-    )
+class SessionDelete(_ProgrammeObject, edit_pages.DeleteView):
+    model = Session
+    explanation = _lazy("It leaves the programme; its speakers stay in the list of speakers.")
+    deleted = _lazy("The session is deleted.")
+
+    def title(self, session):
+        return _("Delete the session “%(title)s”?") % {"title": session.title}
 
 
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def speaker_add(request, slug):
-    edition = permissions.require_edition(request.user, slug, Action.EDIT_CONTENT)
-    form = SpeakerForm(_posted(request), instance=Speaker(edition=edition))
-    return _save_or_show(
-        request,
-        form,
-        edition=edition,
-        saved=_("The speaker is added."),
-        title=_("Add a speaker"),
-        submit=_("Add this speaker"),
-    )
+class SpeakerAdd(_ProgrammeObject, edit_pages.AddView):
+    model, form_class = Speaker, SpeakerForm
+    title, submit = _lazy("Add a speaker"), _lazy("Add this speaker")
+    saved = _lazy("The speaker is added.")
 
 
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def speaker_edit(request, slug, pk):
-    edition = permissions.require_edition(request.user, slug, Action.EDIT_CONTENT)
-    speaker = get_object_or_404(Speaker, edition=edition, pk=pk)
-    form = SpeakerForm(_posted(request), instance=speaker)
-    return _save_or_show(
-        request,
-        form,
-        edition=edition,
-        saved=_("The speaker is saved."),
-        title=_("Change a speaker"),
-        submit=_("Save the speaker"),
-        delete_url=reverse("edit:speaker_delete", args=[edition.slug, speaker.pk]),
-    )
+class SpeakerChange(_ProgrammeObject, edit_pages.ChangeView):
+    model, form_class = Speaker, SpeakerForm
+    title, submit = _lazy("Change a speaker"), _lazy("Save the speaker")
+    saved = _lazy("The speaker is saved.")
+    delete_url = "edit:speaker_delete"
 
 
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def speaker_delete(request, slug, pk):
-    edition = permissions.require_edition(request.user, slug, Action.EDIT_CONTENT)
-    speaker = get_object_or_404(Speaker, edition=edition, pk=pk)
-    if request.method == "POST":
-        speaker.delete()
-        messages.success(request, _("The speaker is deleted."))
-        return redirect("edit:programme", slug=edition.slug)
-    return confirm_delete(
-        request,
-        edition=edition,
-        title=_("Delete the speaker %(name)s?") % {"name": speaker.name},
-        explanation=_("The speaker leaves the sessions they were in, and their page goes."),
-        back=reverse("edit:programme", args=[edition.slug]),
-        current="programme",
-    )
+class SpeakerDelete(_ProgrammeObject, edit_pages.DeleteView):
+    model = Speaker
+    explanation = _lazy("The speaker leaves the sessions they were in, and their page goes.")
+    deleted = _lazy("The speaker is deleted.")
+
+    def title(self, speaker):
+        return _("Delete the speaker %(name)s?") % {"name": speaker.name}
+
+
+session_add = organiser_page(SessionAdd.as_view())
+session_edit = organiser_page(SessionChange.as_view())
+session_delete = organiser_page(SessionDelete.as_view())
+speaker_add = organiser_page(SpeakerAdd.as_view())
+speaker_edit = organiser_page(SpeakerChange.as_view())
+speaker_delete = organiser_page(SpeakerDelete.as_view())

@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
-from accounts import permissions
-from accounts.enums import Action
+from common.permissions import Action
 from events import ics
 from events.enums import PUBLIC_STATUSES, SecurityField
 from events.models import Edition, Session, Speaker
@@ -43,7 +42,7 @@ def _shown_edition(request, queryset, slug):
     edition = get_object_or_404(queryset, slug=slug)
     if edition.is_public:
         return edition, False
-    if permissions.can(request.user, Action.EDIT_CONTENT, edition):
+    if request.user.has_perm(Action.EDIT_CONTENT, edition):
         return edition, True
     raise Http404
 
@@ -98,7 +97,7 @@ def edition(request, slug):
             "security_details": security_details,
             "has_programme": edition.sessions.exists(),
             "has_fictional": _any_fictional(edition.organisers.all(), edition.partners.all()),
-            "sees_registrations": permissions.can(request.user, Action.VIEW_PERSONAL_DATA, edition),
+            "sees_registrations": request.user.has_perm(Action.VIEW_PERSONAL_DATA, edition),
         },
     )
     return _preview(response, is_preview)

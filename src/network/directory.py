@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import FilterForm
+from common.permissions import Action
 from common.text import fold
 from network import composition, territories
 from network.enums import CompositionStatus, MemberCategory, RecognitionKind, TerritoryLevel
@@ -32,6 +33,16 @@ LEVEL_ORDER = [
     TerritoryLevel.EPCI,
     TerritoryLevel.COMMUNE,
 ]
+
+
+def can_manage_directory(user):
+    """Whether ``user`` may edit, import and export the directory of poles as a whole.
+
+    The directory is national: it is kept by the platform's operators, that is superusers
+    and the organisers of an organising organisation (``manage`` on an organisation as a
+    whole, not narrowed to an edition: ``user.has_perm`` without an object).
+    """
+    return user.has_perm(Action.MANAGE)
 
 
 def _ignored(message):

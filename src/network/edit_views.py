@@ -1,7 +1,7 @@
 """Organiser pages of the directory: organisations, poles (members, territory,
 recognitions) and sectors, under ``annuaire/gestion/`` (namespace "directory_edit").
 
-The directory is national: every page needs ``accounts.permissions.can_manage_directory``
+The directory is national: every page needs ``network.directory.can_manage_directory``
 (superusers and organisers of an organising organisation); anonymous visitors go to the
 login page, other users get the 403 page. Saving refreshes what derives from the poles
 concerned (:mod:`network.edit_forms`). Deleting organisations and poles stays with
@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import permissions
-from accounts.decorators import organiser_page
+from common.decorators import organiser_page
 from common.text import fold
 from network import composition
+from network.directory import can_manage_directory
 from network.edit_forms import (
     LEGAL_FIELDS,
     POLE_FORMSETS,
@@ -37,7 +37,7 @@ PAGE_SIZE = 50
 
 
 def _require_directory_manager(user):
-    if not permissions.can_manage_directory(user):
+    if not can_manage_directory(user):
         raise PermissionDenied
 
 

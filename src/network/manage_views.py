@@ -1,6 +1,6 @@
 """Organiser pages of the directory: import and export of poles and members as CSV.
 
-Both need a login and ``accounts.permissions.can_manage_directory``: anonymous visitors are
+Both need a login and ``network.directory.can_manage_directory``: anonymous visitors are
 sent to the login page, other users get the 403 page. The rules are in ``network.csv_io``.
 """
 
@@ -12,9 +12,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from accounts import permissions
-from accounts.decorators import verified_login_required
+from common.decorators import verified_login_required
 from network import csv_io
+from network.directory import can_manage_directory
 from network.enums import LegalForm, MemberCategory
 
 #: Line errors shown on the page; beyond, the page says how many more there are.
@@ -29,7 +29,7 @@ class ImportForm(forms.Form):
 
 
 def _require_directory_manager(user):
-    if not permissions.can_manage_directory(user):
+    if not can_manage_directory(user):
         raise PermissionDenied
 
 

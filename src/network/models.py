@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import moments
 from common.text import fold  # also read as network.models.fold by migration 0003
+from network import territories
 from network.enums import (
     CompositionStatus,
     LegalForm,
@@ -20,8 +21,6 @@ from network.validators import validate_siren
 def _checked_code(level, code, field):
     """``code`` normalised (``2a`` → ``2A``, ``1`` → ``01``) once checked against the shipped
     geographic code; a ValidationError on ``field`` otherwise."""
-    from network import territories
-
     try:
         code = territories.normalise_code(level, code)
         territories.validate_code(level, code)
@@ -201,7 +200,7 @@ class TerritoryArea(models.Model):
 class PoleDepartment(models.Model):
     """A department a pole's territory touches, derived from its declared areas.
 
-    Kept by ``network.territories.refresh_departments`` so that the directory and the map can
+    Kept by ``network.poles.refresh_departments`` so that the directory and the map can
     filter and count by department (and so by region) with an index.
     """
 

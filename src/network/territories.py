@@ -22,11 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from network.enums import TerritoryLevel
-from network.models import PoleDepartment, TerritoryArea
 
 #: Year of the official geographic code the shipped data follows.
 VINTAGE = 2026
@@ -343,33 +341,3 @@ def departments_of_area(level, code):
     if level == TerritoryLevel.DEPARTMENT:
         return {code}
     return set(tables.departments_by_region[code])
-
-
-def refresh_departments(pole):
-    """Rewrite ``pole``'s PoleDepartment rows from its TerritoryArea rows; return the codes.
-
-    Side effects, in one transaction and only where something changed: deletes the rows of
-    departments the territory no longer touches, inserts the new ones. An area whose code is
-    not in the shipped vintage (declared under an older one) contributes no department rather
-    than failing: validation is the job of the forms and the import.
-    """
-    with transaction.atomic():
-        wanted = set()
-        for level, code in TerritoryArea.objects.filter(pole=pole).values_list("level", "code"):
-            try:
-                wanted |= departments_of_area(level, code)
-            except ValidationError:
-                continue
-        rows = PoleDepartment.objects.filter(pole=pole)
-        existing = set(rows.values_list("code", flat=True))
-        if existing - wanted:
-            rows.filter(code__in=existing - wanted).delete()
-        if wanted - existing:
-            # A concurrent refresh of the same pole may insert the same rows first.
-            PoleDepartment.objects.bulk_create(
-                [PoleDepartment(pole=pole, code=code) for code in sorted(wanted - existing)],
-                ignore_conflicts=True,
-            )
-    # A list prefetched before the refresh would now be stale.
-    getattr(pole, "_prefetched_objects_cache", {}).pop("departments", None)
-    return wanted

@@ -7,11 +7,9 @@ the page and ignored; the pages cost the same number of queries whatever they li
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from accounts import permissions
-from charter import listing as charter_listing
 from network import directory as directory_rules
 from network import map as pole_map
-from network import territories
+from network import pole_sections, territories
 from network.models import Pole, Sector
 
 
@@ -35,7 +33,7 @@ def directory(request):
             "query": form.query(),
             "has_fictional": any(entry.pole.organisation.is_fictional for entry in entries),
             "attribution": territories.attribution(),
-            "can_manage_directory": permissions.can_manage_directory(request.user),
+            "can_manage_directory": directory_rules.can_manage_directory(request.user),
         },
     )
 
@@ -54,7 +52,7 @@ def pole(request, slug):
             or any(m.organisation.is_fictional for _label, group in page.members for m in group),
             "attribution": territories.attribution(),
             "vintage": territories.VINTAGE,
-            "charter_signatures": charter_listing.of_organisation(pole.organisation),
+            "sections": pole_sections.sections(pole.organisation),
         },
     )
 

@@ -8,6 +8,6 @@ class OutboxConfig(AppConfig):
     verbose_name = _("Email outbox")
 
     def ready(self):
-        # Each app's `emails` module registers the builders of its messages (outbox.services);
+        # Each app's `emails` module registers the builders of its messages (outbox.builders);
         # the worker needs them before it sends anything.
         autodiscover_modules("emails")

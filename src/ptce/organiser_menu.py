@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
-from accounts.enums import Action
+from common.permissions import Action
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
-from accounts.decorators import organiser_page
-from accounts.enums import Action
+from common.decorators import organiser_page
+from common.permissions import Action
 from events.copying import copy_edition
 from events.models import Edition
 from events.organiser_forms import CopyEditionForm
+from network.directory import can_manage_directory
 from ptce import organiser_menu
 
 
@@ -42,7 +43,7 @@ def home(request):
             "editions": editions,
             "can_create_edition": permissions.on_any_organisation(user, Action.MANAGE),
             "can_manage_team": permissions.on_any_organisation(user, Action.MANAGE),
-            "can_manage_directory": permissions.can_manage_directory(user),
+            "can_manage_directory": can_manage_directory(user),
         },
     )
 

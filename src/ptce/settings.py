@@ -148,6 +148,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
+    # The second factor for the views that ask for it (common.decorators).
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -430,7 +432,7 @@ PTCE_PERIODIC_TASKS = [
 ]
 # Finished task results (heartbeats included) are deleted after this many days.
 PTCE_TASK_RESULTS_MAX_AGE_DAYS = 7
-# The organisers' dashboard shares its figures for this many seconds (registrations.dashboard).
+# The organisers' dashboard shares its figures for this many seconds (ptce.dashboard).
 PTCE_DASHBOARD_MAX_AGE = 5
 # A task still "running" after this many hours was left by a worker that died (ptce.tasks).
 PTCE_TASK_LOST_AFTER_HOURS = 6

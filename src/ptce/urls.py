@@ -30,8 +30,8 @@ urlpatterns = [
     # The organisers' area (issue 7).
     path("", include(("ptce.organiser_urls", "organiser"))),
     path("", include(("events.edit_urls", "edit"))),
-    path("", include(("registrations.dashboard_urls", "dashboard"))),
-    path("", include(("registrations.export_urls", "exports"))),
+    path("", include(("ptce.dashboard_urls", "dashboard"))),
+    path("", include(("ptce.export_urls", "exports"))),
     path("", include(("registrations.privacy_urls", "privacy_organiser"))),
     path("", include(("registrations.category_urls", "categories"))),
     path("", include(("admission.entrance_urls", "entrances"))),

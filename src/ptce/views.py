@@ -13,6 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from events.models import Edition
+from registrations.privacy import personal_data_due_at, venue_data_due_at
 
 #: Days listed with their own retention periods on the privacy notice (the latest first).
 PRIVACY_EDITIONS_SHOWN = 10
@@ -21,9 +22,6 @@ PRIVACY_EDITIONS_SHOWN = 10
 def privacy(request):
     """The privacy notice, with the retention periods: the defaults, and those of the public
     days whose attendees' data is still kept."""
-    # Imported here: the notice only reads the rule's dates.
-    from registrations.privacy import personal_data_due_at, venue_data_due_at
-
     fields = Edition._meta
     editions = (
         Edition.objects.public()

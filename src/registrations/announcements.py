@@ -11,16 +11,13 @@ what was sent to which group and how many people), one outbox message per person
 line of the audit log. Its emails are rendered when sent (:func:`build_announcement`).
 """
 
-import re
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
-from django.template.loader import render_to_string
+from django.db.models import Q
 
 from accounts import audit
 from accounts.enums import AuditAction
+from common.mail import render_email
 from events.models import Edition
 from outbox.services import builder, enqueue
 from registrations import links
@@ -36,10 +33,6 @@ ADMITTED, NOT_ADMITTED = "admitted", "not_admitted"
 def recipients(edition, audience):
     """The registrations of ``edition`` in the group ``audience`` that have an address to
     write to (their own or their booker's), in registration order."""
-    # Imported here: admission reads registrations, not the other way round at import time.
-    from admission.enums import CheckInResult
-    from admission.models import CheckIn
-
     statuses = [status for status in audience.get("statuses", ()) if status in STATUSES]
     people = Registration.objects.filter(edition=edition, status__in=statuses).filter(
         ~Q(email="") | Q(booking__isnull=False)
@@ -47,11 +40,10 @@ def recipients(edition, audience):
     if audience.get("categories"):
         people = people.filter(category__slug__in=audience["categories"])
     admitted = audience.get("admitted")
-    if admitted in (ADMITTED, NOT_ADMITTED):
-        was_admitted = Exists(
-            CheckIn.objects.filter(registration=OuterRef("pk"), result=CheckInResult.ADMITTED)
-        )
-        people = people.filter(was_admitted if admitted == ADMITTED else ~was_admitted)
+    if admitted == ADMITTED:
+        people = people.admitted()
+    elif admitted == NOT_ADMITTED:
+        people = people.not_admitted()
     return people.order_by("created_at", "pk")
 
 
@@ -143,11 +135,4 @@ def build_announcement(message):
         "edition_url": settings.SITE_URL + edition.get_absolute_url(),
         "language": message.language,
     }
-    template = "registrations/email/announcement"
-    email = EmailMultiAlternatives(
-        subject=render_to_string(f"{template}_subject.txt", context).strip(),
-        body=re.sub(r"\n{3,}", "\n\n", render_to_string(f"{template}.txt", context)).strip() + "\n",
-        headers={"Content-Language": message.language},
-    )
-    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return email
+    return render_email("registrations/email/announcement", context, language=message.language)

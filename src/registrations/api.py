@@ -14,8 +14,8 @@ from ninja.pagination import paginate
 
 from accounts import permissions
 from accounts.api import BearerAuth, edition_for
-from accounts.enums import Action
 from common.api import AUTH_ERRORS, ApiError, ErrorOut, ValidationErrorOut, invalid, pagination
+from common.permissions import Action
 from events.models import Edition
 from network.models import Organisation
 from registrations import capacity, figures

@@ -7,9 +7,12 @@ class RegistrationsConfig(AppConfig):
     verbose_name = _("Registrations")
 
     def ready(self):
-        # Registers the builder of the messages to attendees with the outbox.
-        from events.signals import edition_copied
+        # Imported here, as Django asks: these modules read models, loaded only by now.
+        # announcements registers the builder of the messages to attendees with the outbox.
+        from events.signals import capacity_raised, edition_copied
         from registrations import announcements  # noqa: F401
+        from registrations.capacity import fill_seats_raised
         from registrations.copying import copy_categories
 
         edition_copied.connect(copy_categories, dispatch_uid="registrations.copy_categories")
+        capacity_raised.connect(fill_seats_raised, dispatch_uid="registrations.fill_seats_raised")

@@ -430,6 +430,12 @@ def cancel(registration, *, now=None):
         return _fill(edition, now) if held_a_seat else []
 
 
+def fill_seats_raised(sender, edition, **kwargs):
+    """Receiver of ``events.signals.capacity_raised``: the waiting list takes the new seats
+    (:func:`fill_freed_seats`); returns the people promoted."""
+    return fill_freed_seats(edition)
+
+
 def fill_freed_seats(edition, *, now=None):
     """Give free seats to the waiting list; call it after raising a capacity, quota or cap.
 

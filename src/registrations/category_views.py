@@ -13,15 +13,16 @@ invited in it.
 
 from django.contrib import messages
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from accounts import permissions
-from accounts.decorators import organiser_page
-from accounts.enums import Action
-from events.edit_views import confirm_delete, edit_context, form_page, promoted_message
+from common.decorators import organiser_page
+from common.permissions import Action
+from events import edit_pages
+from events.edit_pages import edit_context, promoted_message
 from registrations import capacity, figures
 from registrations.category_forms import CategoryForm
 from registrations.enums import RegistrationStatus
@@ -72,82 +73,60 @@ def category_list(request, slug):
     )
 
 
-def _page(request, form, edition, **page):
-    return form_page(
-        request,
-        form,
-        edition=edition,
-        back=reverse("categories:list", args=[edition.slug]),
-        current="categories",
-        intro=_(
-            "A quota or a cap raised gives the seats it frees to the waiting list at once; "
-            "the people concerned are emailed."
-        ),
-        **page,
+class _CategoryPage:
+    model = Category
+    action = Action.MANAGE
+    list_url = "categories:list"
+    current = "categories"
+
+
+class _CategoryForm(_CategoryPage):
+    form_class = CategoryForm
+    intro = gettext_lazy(
+        "A quota or a cap raised gives the seats it frees to the waiting list at once; "
+        "the people concerned are emailed."
     )
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # The limits as saved, read before validation writes the posted ones on the
+        # instance; none for a new category.
+        saved = form.instance.pk is not None
+        self.old_limits = {
+            name: getattr(form.instance, name) if saved else None for name in LIMIT_FIELDS
+        }
+        return form
 
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def add(request, slug):
-    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
-    data = request.POST if request.method == "POST" else None
-    form = CategoryForm(data, instance=Category(edition=edition))
-    if form.is_valid():
-        return _save(request, form, old_limits=dict.fromkeys(LIMIT_FIELDS))
-    return _page(request, form, edition, title=_("Add a category"), submit=_("Add this category"))
-
-
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def edit(request, slug, pk):
-    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
-    category = get_object_or_404(Category, edition=edition, pk=pk)
-    old_limits = {name: getattr(category, name) for name in LIMIT_FIELDS}
-    data = request.POST if request.method == "POST" else None
-    form = CategoryForm(data, instance=category)
-    if form.is_valid():
-        return _save(request, form, old_limits=old_limits)
-    return _page(
-        request,
-        form,
-        edition,
-        title=_("Change a category"),
-        submit=_("Save the category"),
-        delete_url=reverse("categories:delete", args=[edition.slug, category.pk]),
-    )
+    def save(self, form):
+        return _save(self.request, form, old_limits=self.old_limits)
 
 
-def _in_use(category):
-    return category.registrations.exists() or category.invitations.exists()
+class CategoryAdd(_CategoryForm, edit_pages.AddView):
+    title, submit = gettext_lazy("Add a category"), gettext_lazy("Add this category")
 
 
-@organiser_page
-@require_http_methods(["GET", "POST"])
-def delete(request, slug, pk):
-    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
-    category = get_object_or_404(Category, edition=edition, pk=pk)
-    if _in_use(category):
-        messages.error(
-            request,
-            _(
+class CategoryChange(_CategoryForm, edit_pages.ChangeView):
+    title, submit = gettext_lazy("Change a category"), gettext_lazy("Save the category")
+    delete_url = "categories:delete"
+
+
+class CategoryDelete(_CategoryPage, edit_pages.DeleteView):
+    explanation = gettext_lazy("Nobody registered or was invited in it.")
+    deleted = gettext_lazy("The category is deleted.")
+
+    def title(self, category):
+        return _("Delete the category “%(name)s”?") % {"name": category.name}
+
+    def refusal(self, category):
+        if category.registrations.exists() or category.invitations.exists():
+            return _(
                 "The category “%(name)s” has registrations or invitations: it cannot be "
                 "deleted. Make it invitation-only, or set its quota to 0, instead."
-            )
-            % {"name": category.name},
-        )
-        return redirect("categories:list", slug=edition.slug)
-    if request.method == "POST":
-        with transaction.atomic():
-            # A registration made meanwhile is protected by the database (PROTECT).
-            category.delete()
-        messages.success(request, _("The category is deleted."))
-        return redirect("categories:list", slug=edition.slug)
-    return confirm_delete(
-        request,
-        edition=edition,
-        title=_("Delete the category “%(name)s”?") % {"name": category.name},
-        explanation=_("Nobody registered or was invited in it."),
-        back=reverse("categories:list", args=[edition.slug]),
-        current="categories",
-    )
+            ) % {"name": category.name}
+        # A registration made meanwhile is protected by the database (PROTECT).
+        return None
+
+
+add = organiser_page(CategoryAdd.as_view())
+edit = organiser_page(CategoryChange.as_view())
+delete = organiser_page(CategoryDelete.as_view())

@@ -13,16 +13,11 @@ registered without an address is written to through the booker only. The reminde
 one address: the attendee's, else the booker's.
 """
 
-import re
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.text import slugify
-from django.utils.translation import gettext
 
+from common.mail import render_email
 from outbox.models import Message
 from outbox.services import builder, enqueue
 from registrations import links
@@ -179,6 +174,30 @@ def _booking(registration):
     return Booking.objects.filter(pk=registration.booking_id).only("email", "language").first()
 
 
+# The ticket's files, from the app that makes tickets (above this one) -----------------------
+
+_ticket_files_makers = {}
+
+
+def attach_to_ticket_emails(function):
+    """Registers ``function(registration, language)``, which returns the files ``[(file name,
+    content, MIME type)]`` attached to every email that carries the ticket (confirmed,
+    promoted, reminder). The admission app, which makes tickets, registers its PDF ticket and
+    calendar file when it is ready: this app cannot import it. Registering a function again
+    changes nothing."""
+    _ticket_files_makers[f"{function.__module__}.{function.__qualname__}"] = function
+    return function
+
+
+def _ticket_files(registration, language):
+    """The files of the ticket, in the recipient's language."""
+    return [
+        file
+        for make_files in _ticket_files_makers.values()
+        for file in make_files(registration, language)
+    ]
+
+
 # Builders: run by the worker when a message is sent -----------------------------------------
 
 
@@ -317,30 +336,12 @@ def _context(registration, message, **extra):
 
 
 def _email(name, context, attachments=()):
-    """Subject, text and HTML of ``registrations/email/<name>*``, and the attachments."""
-    template = f"registrations/email/{name}"
-    email = EmailMultiAlternatives(
-        subject=render_to_string(f"{template}_subject.txt", context),
-        # Optional parts leave blank lines behind them: at most one in a row.
-        body=re.sub(r"\n{3,}", "\n\n", render_to_string(f"{template}.txt", context)).strip() + "\n",
-        headers={"Content-Language": context["language"]},
+    return render_email(
+        f"registrations/email/{name}",
+        context,
+        language=context["language"],
+        attachments=attachments,
     )
-    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    for filename, content, mimetype in attachments:
-        email.attach(filename, content, mimetype)
-    return email
-
-
-def _ticket_files(registration, language):
-    """The PDF ticket and the calendar file, in the recipient's language."""
-    # Imported here: the admission app renders tickets and itself reads registrations.
-    from admission.tickets import ticket_ics, ticket_pdf
-
-    stem = f"{slugify(gettext('ticket'))}-{registration.edition.slug}"
-    return [
-        (f"{stem}.pdf", ticket_pdf(registration, language=language), "application/pdf"),
-        (f"{stem}.ics", ticket_ics(registration, language=language), "text/calendar"),
-    ]
 
 
 def _ticket_url(registration):

@@ -11,6 +11,12 @@ class RegistrationStatus(models.TextChoices):
 #: Registrations that hold a seat or a place in the waiting list; one per email and edition.
 ACTIVE = {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED}
 
+#: The verdict of the check-in that lets a person in at the door: the admission app's
+#: ``CheckInResult.ADMITTED`` is defined as this value. This app reads admissions through the
+#: reverse relation ``Registration.checkins`` (by name: it imports nothing of the app above
+#: it), and the database keeps at most one such check-in per registration.
+ADMITTED_AT_THE_DOOR = "admitted"
+
 
 class Language(models.TextChoices):
     """Languages the attendee's emails are written in."""

@@ -1,5 +1,7 @@
-"""The exports of an edition, under ``journees/<slug>/gestion/exports/`` (namespace
-"exports"). Each file takes ``?format=csv`` (the default) or ``?format=xlsx``."""
+"""The exports of an edition, under ``journees/<slug>/gestion/exports/``: the page and the
+files of people. In the namespace "exports", with the figures file, which spans registrations
+and admission (:mod:`ptce.export_urls` mounts both). Each file takes ``?format=csv`` (the
+default) or ``?format=xlsx``."""
 
 from django.urls import path
 
@@ -11,5 +13,4 @@ urlpatterns = [
     path(BASE, views.page, name="page"),
     path(BASE + "inscriptions/", views.registrations, name="registrations"),
     path(BASE + "participants/", views.participants, name="participants"),
-    path(BASE + "chiffres/", views.figures, name="figures"),
 ]

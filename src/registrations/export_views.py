@@ -1,4 +1,5 @@
-"""Organiser pages of the exports: the page listing them, and the three files.
+"""Organiser pages of the exports: the page listing them, and the files of people (the
+figures file, which spans registrations and admission, is in :mod:`ptce.dashboard_views`).
 
 The page and the figures need ``view_figures`` (organisers, editors, viewers: counts only);
 the registrations and the participant list need ``view_personal_data``, and each download of
@@ -15,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from accounts import permissions
-from accounts.decorators import organiser_page
-from accounts.enums import Action
+from common.decorators import organiser_page
+from common.permissions import Action
 from registrations import exports
 from registrations.organiser_forms import RegistrationFilterForm
 
@@ -52,7 +53,8 @@ class RegistrationExportForm(RegistrationFilterForm):
         return {name: value for name, value in super().filters().items() if name != "format"}
 
 
-def _page(request, edition, *, form=None, format_form=None, status=200):
+def exports_page(request, edition, *, form=None, format_form=None, status=200):
+    """The page listing the exports, with the errors of ``form`` or ``format_form``."""
     return render(
         request,
         "registrations/exports/page.html",
@@ -71,7 +73,7 @@ def _page(request, edition, *, form=None, format_form=None, status=200):
 @require_safe
 def page(request, slug):
     edition = permissions.require_edition(request.user, slug, Action.VIEW_FIGURES)
-    return _page(request, edition)
+    return exports_page(request, edition)
 
 
 @organiser_page
@@ -80,7 +82,7 @@ def registrations(request, slug):
     edition = permissions.require_edition(request.user, slug, Action.VIEW_PERSONAL_DATA)
     form = RegistrationExportForm(request.GET, edition=edition)
     if not form.is_valid():
-        return _page(request, edition, form=form, status=400)
+        return exports_page(request, edition, form=form, status=400)
     filters = form.filters()
     return exports.export(
         lambda: exports.registrations_table(edition, filters),
@@ -97,20 +99,10 @@ def participants(request, slug):
     edition = permissions.require_edition(request.user, slug, Action.VIEW_PERSONAL_DATA)
     format_form = FormatForm(request.GET)
     if not format_form.is_valid():
-        return _page(request, edition, format_form=format_form, status=400)
+        return exports_page(request, edition, format_form=format_form, status=400)
     return exports.export(
         lambda: exports.participants_table(edition),
         format_form.cleaned_data["format"],
         by=request.user,
         edition=edition,
     )
-
-
-@organiser_page
-@require_safe
-def figures(request, slug):
-    edition = permissions.require_edition(request.user, slug, Action.VIEW_FIGURES)
-    format_form = FormatForm(request.GET)
-    if not format_form.is_valid():
-        return _page(request, edition, format_form=format_form, status=400)
-    return exports.response(exports.figures_table(edition), format_form.cleaned_data["format"])

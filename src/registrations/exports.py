@@ -7,7 +7,8 @@ figures.
   with its personal fields empty (:data:`registrations.privacy.PERSONAL_FIELDS`).
 - Participant list: the confirmed people who agreed to appear in the public list, with the
   name and organisation the public page shows.
-- Figures: counts only (:mod:`registrations.dashboard`), no personal data.
+- Figures: counts only (:func:`ptce.dashboard.figures_table`, as they span registrations and
+  admission), no personal data.
 
 An export of personal data is recorded in the audit log (:func:`export`): the read, the line
 and the file are made in one transaction, so a line exists exactly when a file was made.
@@ -22,18 +23,17 @@ from django.db import transaction
 from django.db.models import FilteredRelation, Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from accounts import audit
 from accounts.enums import AuditAction
-from admission.enums import CheckInResult
 from common import spreadsheets
 from common.text import fold
 from events.enums import SecurityField
 from network.enums import OrganisationKind
-from registrations.enums import Diet, Language, RegistrationStatus, Source
+from registrations.enums import ADMITTED_AT_THE_DOOR, Diet, Language, RegistrationStatus, Source
 from registrations.models import Registration
 from registrations.organiser_forms import matching
+from registrations.privacy import PERSONAL_FIELDS
 
 CSV, XLSX = "csv", "xlsx"
 FORMATS = (CSV, XLSX)
@@ -100,13 +100,6 @@ def venue_fields(edition):
     return [field for field in SecurityField.values if edition.asks_for(field)]
 
 
-def _personal_fields():
-    # Imported here: the privacy rules read the security lists, which read registrations.
-    from registrations.privacy import PERSONAL_FIELDS
-
-    return frozenset(PERSONAL_FIELDS)
-
-
 def _registration_columns(edition):
     """``[(label, field path)]`` of the registrations export, in column order."""
 
@@ -169,7 +162,7 @@ def _getter(path, index, positions):
         return lambda values: (
             values[directory] or (None if values[anonymised] is not None else values[position])
         )
-    if path in _personal_fields():
+    if path in PERSONAL_FIELDS:
         return lambda values: None if values[anonymised] is not None else get(values)
     return get
 
@@ -188,7 +181,7 @@ def registrations_table(edition, filters=None):
         matching(edition, filters)
         .annotate(
             admission=FilteredRelation(
-                "checkins", condition=Q(checkins__result=CheckInResult.ADMITTED)
+                "checkins", condition=Q(checkins__result=ADMITTED_AT_THE_DOOR)
             )
         )
         .values_list(*read)
@@ -234,76 +227,6 @@ def participants_table(edition):
         rows=table,
         people=len(table),
     )
-
-
-# Figures -----------------------------------------------------------------------------------
-
-
-def figures_table(edition):
-    """The edition's figures as one table: a line per row of each breakdown of the
-    dashboard (overall, category, organisation kind, region, pole, lunch, day), counts only.
-    """
-    # Imported here: the dashboard reads admission, which reads registrations.
-    from registrations.dashboard import dashboard
-
-    board = dashboard(edition)
-    seats = board.seats
-    header = [
-        _("Breakdown"),
-        _("Line"),
-        _("Confirmed"),
-        _("Waiting"),
-        _("Cancelled"),
-        pgettext("people counted", "Admitted"),
-        _("Quota"),
-        _("Free"),
-    ]
-    rows = [
-        [
-            _("Overall"),
-            _("Seats"),
-            seats.confirmed,
-            seats.waiting,
-            seats.cancelled,
-            board.admitted,
-            seats.capacity,
-            seats.available,
-        ]
-    ]
-    for row in board.categories:
-        category = row.seats
-        rows.append(
-            [
-                _("By category"),
-                category.name,
-                category.confirmed,
-                category.waiting,
-                category.cancelled,
-                row.admitted,
-                category.quota,
-                category.available,
-            ]
-        )
-    for breakdown, lines in (
-        (_("By organisation kind"), board.kinds),
-        (_("By region"), board.regions),
-    ):
-        rows += [
-            [breakdown, line.label, line.confirmed, None, None, line.admitted] for line in lines
-        ]
-    rows += [[_("By pole"), line.label, line.people] for line in board.poles]
-    if board.other_poles:
-        rows.append([_("By pole"), board.other_poles.label, board.other_poles.people])
-    lunch = board.lunch
-    rows += [[_("Lunch"), line.label, line.people] for line in lunch.diets]
-    rows += [
-        [_("Lunch"), str(Diet.NO_LUNCH.label), lunch.no_lunch],
-        [_("Lunch"), _("Dietary details given"), lunch.dietary_details],
-        [_("Lunch"), _("Accessibility needs given"), lunch.accessibility_needs],
-    ]
-    rows += [[_("By day"), day.date.isoformat(), day.confirmed] for day in board.days]
-    rows = [row + [None] * (len(header) - len(row)) for row in rows]
-    return Table(name=f"chiffres-{edition.slug}", title=_("Figures"), header=header, rows=rows)
 
 
 # Files ---------------------------------------------------------------------------------------

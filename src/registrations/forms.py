@@ -13,6 +13,7 @@ from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.formsets import TOTAL_FORM_COUNT, ManagementForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -294,40 +295,149 @@ class BookingForm(forms.Form):
     )
 
 
-class GroupForm:
-    """The registration form: a :class:`BookingForm` and 1 to ``MAX_PEOPLE`` person forms.
+class PeopleCount(ManagementForm):
+    """The management form of :class:`PeopleFormSet`: the one count it needs, ``people``.
 
-    Person ``n``'s fields are prefixed ``p<n>-``; ``people`` in the data says how many.
+    Every person is new (no ``INITIAL_FORMS``) and the limits are the server's, not posted
+    (no ``MIN_NUM_FORMS``/``MAX_NUM_FORMS``).
     """
+
+    INITIAL_FORMS = None
+    MIN_NUM_FORMS = None
+    MAX_NUM_FORMS = None
+
+    def __init__(self, *args, limits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limits = limits
+
+    def add_prefix(self, field_name):
+        # The name the count always had: a form opened before an upgrade still sends it.
+        return "people"
+
+    def clean(self):
+        data = super().clean()
+        # A count out of bounds is kept within them, as it always was: over the cap, the
+        # first people are registered (Django would refuse the whole form); a count that
+        # cannot be read, 0 for Django, still shows the booker, next to the formset's error.
+        low, high = self.limits
+        data[TOTAL_FORM_COUNT] = min(max(data[TOTAL_FORM_COUNT], low), high)
+        return data
+
+
+class BasePeopleFormSet(forms.BaseFormSet):
+    """The people of the group form: ``p0-`` the booker, ``p1-``... the colleagues."""
+
+    default_error_messages = {
+        "missing_management_form": _(
+            "The number of people in the form could not be read: check the people below "
+            "and send the form again."
+        ),
+    }
+
+    def __init__(self, data=None, *, edition, categories, with_code, initial=None):
+        super().__init__(data, initial=initial, prefix="p")
+        self.edition = edition
+        self.categories = categories
+        self.with_code = with_code
+
+    def add_prefix(self, index):
+        # Django's would be "p-0": the names the form always had are kept.
+        return f"{self.prefix}{index}"
+
+    def _count_form(self, data=None, initial=None):
+        return PeopleCount(
+            data,
+            initial=initial,
+            auto_id=self.auto_id,
+            renderer=self.renderer,
+            limits=(self.min_num, self.max_num),
+        )
+
+    @cached_property
+    def management_form(self):
+        # Django's builds its own ManagementForm: this one is PeopleCount.
+        if not self.is_bound:
+            return self.shown_management_form
+        form = self._count_form(self.data)
+        form.full_clean()
+        return form
+
+    @property
+    def shown_management_form(self):
+        """The count the page sends back: the people shown, not the count posted (a count
+        that could not be read is not sent back to be refused again)."""
+        return self._count_form(initial={TOTAL_FORM_COUNT: self.total_form_count()})
+
+    def get_form_kwargs(self, index):
+        return {
+            "edition": self.edition,
+            "index": index,
+            "categories": self.categories,
+            "category_required": index == 0 and not self.with_code,
+            # Every person shown is filled in or removed with their button: none is an
+            # optional extra form, skipped when left empty...
+            "empty_permitted": False,
+            # ...so the browser may tell which fields are required, as for one person.
+            "use_required_attribute": True,
+        }
+
+    def clean(self):
+        """Each address once in the group, said on the later person; checked once every
+        person's own fields are valid."""
+        if any(self.errors):
+            return
+        seen = {}
+        for person in self.forms:
+            email = person.cleaned_data["email"].casefold()
+            if not email:
+                continue
+            if email in seen:
+                person.add_error(
+                    "email",
+                    _(
+                        "Person %(number)s already has this address: each person needs their "
+                        "own, or none."
+                    )
+                    % {"number": seen[email]},
+                )
+            else:
+                seen[email] = person.number
+
+
+PeopleFormSet = forms.formset_factory(
+    PersonForm,
+    formset=BasePeopleFormSet,
+    extra=0,
+    min_num=1,
+    max_num=MAX_PEOPLE,
+    # A count over the cap is capped (PeopleCount), not refused; absolute_max is the hard
+    # stop on the forms built, whatever count is posted.
+    validate_max=False,
+    absolute_max=MAX_PEOPLE,
+)
+
+
+class GroupForm:
+    """The registration form: a :class:`BookingForm` and a :class:`PeopleFormSet` of 1 to
+    ``MAX_PEOPLE`` people."""
 
     def __init__(self, edition, data=None, *, initial_people=None, booking_initial=None):
         self.edition = edition
         self.categories = list(edition.categories.filter(is_public=True))
         self.is_bound = data is not None
         if data is not None:
-            count = people_count(data)
-            code = (data.get("code") or "").strip()
             self.booking = BookingForm(data)
-            self.people = [self._person(n, data=data, code=code) for n in range(count)]
+            code = data.get("code") or ""
         else:
             booking_initial = {"submission_key": uuid.uuid4(), **(booking_initial or {})}
-            initial_people = initial_people or [{}]
-            code = (booking_initial.get("code") or "").strip()
             self.booking = BookingForm(initial=booking_initial)
-            self.people = [
-                self._person(n, initial=initial, code=code)
-                for n, initial in enumerate(initial_people)
-            ]
-
-    def _person(self, index, *, code, data=None, initial=None):
-        return PersonForm(
+            code = booking_initial.get("code") or ""
+        self.people = PeopleFormSet(
             data,
-            initial=initial,
-            prefix=f"p{index}",
-            edition=self.edition,
-            index=index,
+            initial=initial_people,
+            edition=edition,
             categories=self.categories,
-            category_required=not code and index == 0,
+            with_code=bool(code.strip()),
         )
 
     @cached_property
@@ -351,34 +461,11 @@ class GroupForm:
 
     @property
     def can_add(self):
-        return self.count < MAX_PEOPLE
+        return self.count < self.people.max_num
 
     def is_valid(self):
-        valid = self.booking.is_valid()
-        for person in self.people:
-            valid = person.is_valid() and valid
-        if valid:
-            valid = self._check_group()
-        return valid
-
-    def _check_group(self):
-        seen = {}
-        for person in self.people:
-            email = person.cleaned_data["email"].casefold()
-            if not email:
-                continue
-            if email in seen:
-                person.add_error(
-                    "email",
-                    _(
-                        "Person %(number)s already has this address: each person needs their "
-                        "own, or none."
-                    )
-                    % {"number": seen[email]},
-                )
-            else:
-                seen[email] = person.number
-        return not any(person.errors for person in self.people)
+        booking_valid = self.booking.is_valid()
+        return self.people.is_valid() and booking_valid
 
     @property
     def code(self):
@@ -426,7 +513,7 @@ class GroupForm:
             for error in self.booking.errors.get(name, []):
                 field = self.booking[name]
                 summary.append((field.auto_id, _labelled(field.label, error)))
-        for error in self.booking.non_field_errors():
+        for error in [*self.booking.non_field_errors(), *self.people.non_form_errors()]:
             summary.append(("registration-form", error))
         for person in self.people:
             prefix = _("Person %(number)s") % {"number": person.number}
@@ -447,41 +534,25 @@ def _labelled(label, message):
     return _("%(field)s: %(message)s") % {"field": label, "message": message}
 
 
-def people_count(data):
-    """How many people the posted form has: ``people``, kept within 1 and ``MAX_PEOPLE``."""
-    try:
-        count = int(data.get("people", 1))
-    except (TypeError, ValueError):
-        count = 1
-    return min(max(count, 1), MAX_PEOPLE)
-
-
-def draft(edition, data, *, add=False, remove=None):
-    """The group form re-shown unvalidated with a person added, or person ``remove`` taken
-    out (the booker, 0, stays). What was typed is kept; a new colleague starts with the
-    booker's organisation and category."""
-    count = people_count(data)
-    kept = [n for n in range(count) if n != remove or n == 0]
+def draft(edition, data):
+    """The group form re-shown unvalidated after its "add a person" button, or the "remove"
+    button of a colleague (the booker, 0, stays; a number that names nobody removes nobody).
+    What was typed is kept; a new colleague starts with the booker's organisation and
+    category."""
     bound = GroupForm(edition, data)
-    initial_people = [
-        {name: bound.people[n][name].data for name in bound.people[n].fields} for n in kept
-    ]
-    if add and len(initial_people) < MAX_PEOPLE:
+    try:
+        remove = int(data.get("remove_person", ""))
+    except ValueError:
+        remove = None
+    kept = [person for person in bound.people if person.index == 0 or person.index != remove]
+    initial_people = [{name: person[name].data for name in person.fields} for person in kept]
+    if "add_person" in data and len(initial_people) < bound.people.max_num:
         booker = initial_people[0]
         initial_people.append(
             {"organisation": booker.get("organisation", ""), "category": booker.get("category")}
         )
     booking_initial = {name: bound.booking[name].data for name in ("submission_key", "code")}
     return GroupForm(edition, initial_people=initial_people, booking_initial=booking_initial)
-
-
-def posted_index(data, name):
-    """The person a "remove" button names, or None when it names nobody."""
-    try:
-        index = int(data.get(name, ""))
-    except ValueError:
-        return None
-    return index if 0 < index < people_count(data) else None
 
 
 class DetailsForm(AttendeeFields):

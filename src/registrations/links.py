@@ -32,3 +32,23 @@ def registration_for_token(token):
 
 def manage_path(registration):
     return reverse("registrations:manage", args=[manage_token(registration)])
+
+
+# What the apps above offer from the manage link --------------------------------------------
+
+_offers = {}
+
+
+def offer(name, function):
+    """Registers ``function(registration, token)``, which gives the address of a page that the
+    manage page links to under ``name`` (the admission app's ``certificate`` of attendance),
+    or None when it has none for this registration. The app registers it when it is ready:
+    this app cannot import it."""
+    _offers[name] = function
+
+
+def offered(name, registration, token):
+    """The address registered under ``name`` for ``registration``, or None (none registered,
+    or none for this registration)."""
+    function = _offers.get(name)
+    return None if function is None else function(registration, token)

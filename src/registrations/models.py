@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from common import moments
 from registrations.enums import (
     ACTIVE,
+    ADMITTED_AT_THE_DOOR,
     Diet,
     InvitationKind,
     Language,
@@ -195,6 +196,15 @@ class RegistrationQuerySet(models.QuerySet):
     def waiting(self):
         """The waiting list, first come first: the order seats are offered in."""
         return self.filter(status=RegistrationStatus.WAITLISTED).order_by("created_at", "pk")
+
+    def admitted(self):
+        """Those admitted at the door: with their one ``admitted`` check-in (a join that
+        repeats no row, as a registration has at most one)."""
+        return self.filter(checkins__result=ADMITTED_AT_THE_DOOR)
+
+    def not_admitted(self):
+        """Those with no ``admitted`` check-in (never scanned, or only refused)."""
+        return self.exclude(checkins__result=ADMITTED_AT_THE_DOOR)
 
     def with_email(self, email):
         """Registrations for ``email``, whatever its case (as the uniqueness constraint)."""

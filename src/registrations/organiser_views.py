@@ -21,9 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
-from accounts.decorators import verified_login_required
-from accounts.enums import Action
+from common.decorators import verified_login_required
 from common.links import absolute
+from common.permissions import Action
 from outbox.enums import MessageStatus
 from outbox.models import Message
 from outbox.services import resend as resend_message

@@ -23,10 +23,14 @@ What goes:
 
 A person may have the same done to their own registration at any time (:func:`erase`), and
 get a copy of what is stored about them (:func:`data_copy`).
+
+The stored security lists are the admission app's, which builds on this one: it registers
+them as a :class:`Holding` when it is ready, and the rules here reach them through it.
 """
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -35,8 +39,6 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.enums import AuditAction
-from admission import security_list
-from admission.models import CheckIn, SecurityList
 from events.enums import SecurityField
 from events.models import PARIS, Edition
 from outbox.models import Message
@@ -78,6 +80,38 @@ BY_PERSON = "the person themselves"
 BY_ORGANISER = "an organiser"
 
 
+# What the apps above keep about registrations ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holding:
+    """Personal data about registrations that an app above this one keeps (the admission
+    app's stored security lists), registered with :func:`register_holding` when that app is
+    ready: this app cannot import it. ``name`` is its key in the counts of the retention job
+    and of an erasure, and in a person's copy.
+
+    - ``delete_venue_data(edition, now)``: the venue details it keeps of ``edition``, deleted
+      once :func:`venue_data_due_at`; returns how many records changed;
+    - ``erase(registration)``: the person removed from what it keeps; returns how many
+      records changed;
+    - ``copy(registration)``: what it keeps about the person, ready for JSON.
+    """
+
+    name: str
+    delete_venue_data: Callable
+    erase: Callable
+    copy: Callable
+
+
+_holdings = {}
+
+
+def register_holding(holding):
+    """Registers ``holding`` (a :class:`Holding`): the rules below reach it from now on.
+    Registering the same name again replaces the first."""
+    _holdings[holding.name] = holding
+
+
 # When --------------------------------------------------------------------------------------
 
 
@@ -105,8 +139,10 @@ def _lock(edition):
 
 
 def _empty_venue_fields(edition, now):
-    """Empties the venue fields of the edition's registrations and the rows of its stored
-    security lists; returns ``(people, versions)``. The caller holds the edition's lock."""
+    """Empties the venue fields of the edition's registrations and the venue details that the
+    apps above keep (the rows of its stored security lists); returns ``(people, held)``,
+    ``held`` being the records changed by :class:`Holding` name. The caller holds the
+    edition's lock."""
     holding = Q(birth_date__isnull=False)
     for name in VENUE_FIELDS:
         if name != SecurityField.BIRTH_DATE:
@@ -116,8 +152,8 @@ def _empty_venue_fields(edition, now):
         .filter(holding)
         .update(**VENUE_EMPTY, updated_at=now)
     )
-    versions = security_list.purge(edition=edition, now=now)
-    return people, versions
+    held = {name: holding.delete_venue_data(edition, now) for name, holding in _holdings.items()}
+    return people, held
 
 
 def delete_venue_data(edition, now=None):
@@ -125,8 +161,9 @@ def delete_venue_data(edition, now=None):
     ``edition`` and the rows of its stored security lists.
 
     Side effects, in one transaction: locks the edition's row; updates its registrations and
-    security lists; sets ``edition.venue_data_deleted_at``; writes an audit line and a log line
-    (counts only). Returns the counts, or None when it is not due or was done already.
+    security lists (a :class:`Holding`); sets ``edition.venue_data_deleted_at``; writes an
+    audit line and a log line (counts only). Returns the counts, or None when it is not due or
+    was done already.
     """
     now = now or timezone.now()
     if now < venue_data_due_at(edition):
@@ -135,10 +172,10 @@ def delete_venue_data(edition, now=None):
         edition = _lock(edition)
         if edition.venue_data_deleted_at is not None:
             return None
-        people, versions = _empty_venue_fields(edition, now)
+        people, held = _empty_venue_fields(edition, now)
         edition.venue_data_deleted_at = now
         edition.save(update_fields=["venue_data_deleted_at", "updated_at"])
-        counts = {"registrations": people, "security_lists": versions}
+        counts = {"registrations": people, **held}
         _log(edition, "Venue details and security lists deleted", people, counts)
     return counts
 
@@ -164,13 +201,13 @@ def anonymise_edition(edition, now=None):
         if edition.personal_data_anonymised_at is not None:
             return None
         if edition.venue_data_deleted_at is None:
-            people, versions = _empty_venue_fields(edition, now)
+            people, held = _empty_venue_fields(edition, now)
             edition.venue_data_deleted_at = now
             _log(
                 edition,
                 "Venue details and security lists deleted",
                 people,
-                {"registrations": people, "security_lists": versions},
+                {"registrations": people, **held},
             )
         people = Registration.objects.filter(edition=edition, anonymised_at=None).update(
             **EMPTY, anonymised_at=now, updated_at=now
@@ -256,7 +293,18 @@ class Erasure:
     cancelled: bool
     promoted: int
     emails: int
-    security_lists: int
+    #: The records changed in what the apps above keep, by :class:`Holding` name.
+    held: dict
+
+    @property
+    def counts(self):
+        """What was done, for the audit line."""
+        return {
+            "cancelled": self.cancelled,
+            "promoted": self.promoted,
+            "emails": self.emails,
+            **self.held,
+        }
 
 
 def erase(registration, *, by=None, now=None):
@@ -268,11 +316,11 @@ def erase(registration, *, by=None, now=None):
     revoked); once the day is over its status stays, so that the anonymous figures of who
     came stay true. Then, in the same transaction: ``PERSONAL_FIELDS`` emptied and
     ``anonymised_at`` set; the person's row removed from every stored version of the security
-    list (head counts kept as they were sent); their emails deleted from the outbox (those
-    about the registration, and those to their address about nobody else still known); the
-    booking's address emptied when no other registration of the booking keeps its data; the
-    personal invitation they used emptied and revoked; an audit line. Returns an
-    :class:`Erasure`, or None when it was erased already.
+    list (head counts kept as they were sent: a :class:`Holding`); their emails deleted from
+    the outbox (those about the registration, and those to their address about nobody else
+    still known); the booking's address emptied when no other registration of the booking
+    keeps its data; the personal invitation they used emptied and revoked; an audit line.
+    Returns an :class:`Erasure`, or None when it was erased already.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -290,7 +338,7 @@ def erase(registration, *, by=None, now=None):
             return None
         edition = registration.edition
         deleted_emails = _delete_emails(registration)
-        versions = _remove_from_security_lists(registration)
+        held = {name: holding.erase(registration) for name, holding in _holdings.items()}
         if registration.booking_id is not None:
             others = Registration.objects.filter(
                 booking_id=registration.booking_id, anonymised_at=None
@@ -306,10 +354,7 @@ def erase(registration, *, by=None, now=None):
             **EMPTY, anonymised_at=now, updated_at=now
         )
         erasure = Erasure(
-            cancelled=cancelled,
-            promoted=len(promoted),
-            emails=deleted_emails,
-            security_lists=versions,
+            cancelled=cancelled, promoted=len(promoted), emails=deleted_emails, held=held
         )
         audit.record(
             by,
@@ -317,7 +362,7 @@ def erase(registration, *, by=None, now=None):
             "Erasure of one registration's personal data",
             edition=edition,
             people=1,
-            detail={"requested_by": BY_ORGANISER if by else BY_PERSON, **erasure.__dict__},
+            detail={"requested_by": BY_ORGANISER if by else BY_PERSON, **erasure.counts},
         )
     logger.info("erasure: one registration of %s anonymised", edition.slug)
     return erasure
@@ -338,20 +383,6 @@ def _delete_emails(registration):
         )
     deleted, _ = Message.objects.filter(mine).delete()
     return deleted
-
-
-def _remove_from_security_lists(registration):
-    public_id = str(registration.public_id)
-    changed = 0
-    for version in SecurityList.objects.filter(
-        edition_id=registration.edition_id, purged_at=None
-    ).select_for_update():
-        rows = [row for row in version.rows if row.get("public_id") != public_id]
-        if len(rows) != len(version.rows):
-            version.rows = rows
-            version.save(update_fields=["rows"])
-            changed += 1
-    return changed
 
 
 def _iso(value):
@@ -394,7 +425,8 @@ def data_copy(registration, *, by=None, now=None):
     fields["organisation"] = registration.organisation.name if registration.organisation else ""
     booking = registration.booking
     invitation = registration.invitation
-    checkins = CheckIn.objects.filter(registration=registration).select_related("entrance")
+    # The check-ins are the admission app's, read through the registration's reverse relation.
+    checkins = registration.checkins.select_related("entrance")
     messages = Message.objects.filter(
         Q(kind__in=emails.REGISTRATION_KINDS, object_id=registration.pk)
         | (
@@ -403,7 +435,6 @@ def data_copy(registration, *, by=None, now=None):
             else Q(pk__in=[])
         )
     ).order_by("created_at", "pk")
-    public_id = str(registration.public_id)
     copy = {
         "generated_at": _iso(now),
         "edition": {"title": edition.title, "date": _iso(edition.date)},
@@ -445,11 +476,7 @@ def data_copy(registration, *, by=None, now=None):
             }
             for message in messages
         ],
-        "security_lists": [
-            {"version": version.number, "generated_at": _iso(version.generated_at)}
-            for version in SecurityList.objects.filter(edition=edition, purged_at=None)
-            if any(row.get("public_id") == public_id for row in version.rows)
-        ],
+        **{name: holding.copy(registration) for name, holding in _holdings.items()},
     }
     with transaction.atomic():
         audit.record(

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
-from accounts.decorators import organiser_page
-from accounts.enums import Action
+from common.decorators import organiser_page
+from common.permissions import Action
 from events.models import Edition
 from registrations import privacy
 from registrations.models import Registration

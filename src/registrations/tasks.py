@@ -12,7 +12,7 @@ from django_tasks import task
 from events.enums import EditionStatus
 from events.models import Edition
 from outbox.models import Message
-from registrations import capacity, emails
+from registrations import capacity, emails, privacy
 from registrations.models import Registration
 
 #: The reminder is written this long before the day starts, or later for a registration
@@ -133,8 +133,5 @@ def apply_retention():
     """Deletes the venue details and anonymises the personal data of the editions whose
     retention time is over (:func:`registrations.privacy.apply_retention`); safe to re-run.
     Returns the number of steps done."""
-    # Imported here: the privacy rules read the admission app, which reads this app.
-    from registrations import privacy
-
     run = privacy.apply_retention()
     return len(run.venue) + len(run.personal)

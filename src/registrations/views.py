@@ -25,9 +25,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from common.decorators import secret_address
 from common.errors import rate_limited
 from common.ratelimits import over_rate, validate_submission
+from common.text import fold
 from events.enums import PUBLIC_STATUSES
 from events.models import Edition
-from network.models import Organisation, fold
+from network.models import Organisation
 from registrations import attendees, capacity, forms, links, privacy
 from registrations.enums import InvitationKind, Language, RegistrationStatus
 from registrations.models import Booking, Invitation, Registration
@@ -82,11 +83,8 @@ def register(request, slug):
     if request.method != "POST":
         form = forms.GroupForm(edition, booking_initial={"code": request.GET.get("code", "")})
         return _form_page(request, edition, form)
-    if "add_person" in request.POST:
-        return _form_page(request, edition, forms.draft(edition, request.POST, add=True))
-    if "remove_person" in request.POST:
-        remove = forms.posted_index(request.POST, "remove_person")
-        return _form_page(request, edition, forms.draft(edition, request.POST, remove=remove))
+    if "add_person" in request.POST or "remove_person" in request.POST:
+        return _form_page(request, edition, forms.draft(edition, request.POST))
     form = forms.GroupForm(edition, request.POST)
     valid, limited = validate_submission(
         request, "registration", form.is_valid, failures="registration_invalid"
@@ -199,14 +197,7 @@ def _ticket_links(token):
 def _certificate_link(registration, token):
     """The certificate of attendance's address, when the admission app has one for this
     attendee (admitted at the door of a day that has started); else None."""
-    # Imported here: the admission app itself reads registrations.
-    from admission.attendance import has_certificate
-
-    if not has_certificate(registration):
-        return None
-    with contextlib.suppress(NoReverseMatch):
-        return reverse("admission:certificate", args=[token])
-    return None
+    return links.offered("certificate", registration, token)
 
 
 def _erased_page(request, registration):

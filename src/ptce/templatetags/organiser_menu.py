@@ -1,7 +1,7 @@
 from django import template
 
 from accounts import permissions
-from accounts.enums import Action
+from common.permissions import Action
 from ptce import organiser_menu
 
 register = template.Library()

@@ -1,48 +1,21 @@
-"""The organisers' dashboard of an edition, its live figures, and messages to attendees.
+"""The organisers' messages to attendees, from the dashboard of an edition (whose figures
+are the project's: :mod:`ptce.dashboard_views`).
 
-The dashboard and its figures need ``view_figures`` (organisers, editors, viewers): only
-counts are shown, never a name. A message to attendees needs ``manage`` (organisers).
-Anonymous visitors go to the login page, other users get the 403 page and no data.
+A message to attendees needs ``manage`` (organisers). Anonymous visitors go to the login
+page, other users get the 403 page and no data.
 """
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.decorators import organiser_page
-from accounts.enums import Action
+from common.decorators import organiser_page
+from common.permissions import Action
 from registrations import announcements
 from registrations.announcement_forms import AnnouncementForm
-from registrations.dashboard import recent_dashboard
-
-
-def _figures_context(edition):
-    board, updated_at = recent_dashboard(edition)
-    return {"edition": edition, "board": board, "updated_at": updated_at}
-
-
-@organiser_page
-@require_safe
-def edition(request, slug):
-    edition = permissions.require_edition(request.user, slug, Action.VIEW_FIGURES)
-    return render(
-        request,
-        "registrations/dashboard/page.html",
-        _figures_context(edition),
-    )
-
-
-@organiser_page
-@require_safe
-def fragment(request, slug):
-    """The figures alone, for the page's refresh every few seconds."""
-    edition = permissions.require_edition(request.user, slug, Action.VIEW_FIGURES)
-    response = render(request, "registrations/dashboard/_figures.html", _figures_context(edition))
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @organiser_page
@@ -87,7 +60,7 @@ def message(request, slug):
 def _message_page(request, edition, form, *, preview=None, status=200):
     return render(
         request,
-        "registrations/dashboard/message.html",
+        "registrations/announcement.html",
         {
             "edition": edition,
             "form": form,

@@ -4,7 +4,8 @@ Each number has one owner, and the dashboard reads it there: seats, quotas and s
 :mod:`registrations.figures`, admissions at the door from :mod:`admission.checkin`, the
 breakdowns by organisation kind and region from :mod:`admission.attendance` (so that both
 pages put a person in the same row). What only the dashboard shows (poles, lunch, the
-registrations over time) is counted here, in the database.
+registrations over time) is counted here, in the database. It reads both apps, so it lives
+in the project layer above them; so does the figures file made from it (:func:`figures_table`).
 
 A snapshot for display, read without the edition's lock, in a fixed number of queries
 whatever the number of registrations (:func:`dashboard`): a viewer may see all of it.
@@ -19,14 +20,17 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from admission import attendance, checkin
+from common.text import fold
 from events.models import PARIS
 from network.enums import OrganisationKind
-from network.models import Organisation, fold
+from network.models import Organisation
 from registrations import figures
 from registrations.enums import Diet, RegistrationStatus
+from registrations.exports import Table
 from registrations.models import Registration
 
 #: Poles listed one by one; the others are summed on one line.
@@ -114,9 +118,6 @@ def _share(taken, limit):
 
 def dashboard(edition):
     """The :class:`Dashboard` of ``edition``, in twelve queries whatever its size."""
-    # Imported here: admission reads registrations, not the other way round at import time.
-    from admission import attendance, checkin
-
     seats = figures.availability(edition)  # 1 query
     door = checkin.counts(edition)  # 3 queries
     breakdowns = attendance.figures(edition)  # 4 queries
@@ -319,3 +320,70 @@ def recent_dashboard(edition):
         cached = (dashboard(edition), timezone.now())
         cache.set(key, cached, settings.PTCE_DASHBOARD_MAX_AGE)
     return cached
+
+
+# The figures file (the other exports are made by registrations.exports) ----------------------
+
+
+def figures_table(edition):
+    """The edition's figures as one table: a line per row of each breakdown of the
+    dashboard (overall, category, organisation kind, region, pole, lunch, day), counts only.
+    """
+    board = dashboard(edition)
+    seats = board.seats
+    header = [
+        _("Breakdown"),
+        _("Line"),
+        _("Confirmed"),
+        _("Waiting"),
+        _("Cancelled"),
+        pgettext("people counted", "Admitted"),
+        _("Quota"),
+        _("Free"),
+    ]
+    rows = [
+        [
+            _("Overall"),
+            _("Seats"),
+            seats.confirmed,
+            seats.waiting,
+            seats.cancelled,
+            board.admitted,
+            seats.capacity,
+            seats.available,
+        ]
+    ]
+    for row in board.categories:
+        category = row.seats
+        rows.append(
+            [
+                _("By category"),
+                category.name,
+                category.confirmed,
+                category.waiting,
+                category.cancelled,
+                row.admitted,
+                category.quota,
+                category.available,
+            ]
+        )
+    for breakdown, lines in (
+        (_("By organisation kind"), board.kinds),
+        (_("By region"), board.regions),
+    ):
+        rows += [
+            [breakdown, line.label, line.confirmed, None, None, line.admitted] for line in lines
+        ]
+    rows += [[_("By pole"), line.label, line.people] for line in board.poles]
+    if board.other_poles:
+        rows.append([_("By pole"), board.other_poles.label, board.other_poles.people])
+    lunch = board.lunch
+    rows += [[_("Lunch"), line.label, line.people] for line in lunch.diets]
+    rows += [
+        [_("Lunch"), str(Diet.NO_LUNCH.label), lunch.no_lunch],
+        [_("Lunch"), _("Dietary details given"), lunch.dietary_details],
+        [_("Lunch"), _("Accessibility needs given"), lunch.accessibility_needs],
+    ]
+    rows += [[_("By day"), day.date.isoformat(), day.confirmed] for day in board.days]
+    rows = [row + [None] * (len(header) - len(row)) for row in rows]
+    return Table(name=f"chiffres-{edition.slug}", title=_("Figures"), header=header, rows=rows)
