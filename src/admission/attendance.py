@@ -20,7 +20,6 @@ edition that has started: anyone else gets none (:class:`NoCertificate`).
 """
 
 import functools
-import io
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,14 +30,12 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
 from common import spreadsheets
-from common.pdf import MUTED, PAGE_HEIGHT, PAGE_WIDTH, Writer
+from common.pdf import MUTED, PAGE_HEIGHT, PAGE_WIDTH, Document, Writer
 from common.text import fold
 from network import territories
 from network.enums import OrganisationKind
@@ -325,11 +322,11 @@ def _frame(canvas):
 
 def _render_certificate(registration, now):
     edition = registration.edition
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=True)
-    canvas.setTitle(_("Certificate of attendance: %(title)s") % {"title": edition.title})
-    canvas.setAuthor(_("Journées PTCE"))
-    canvas.setSubject(f"{registration.first_name} {registration.last_name}")
+    document = Document(
+        _("Certificate of attendance: %(title)s") % {"title": edition.title},
+        subject=f"{registration.first_name} {registration.last_name}",
+    )
+    canvas = document.canvas
     page = Writer(canvas, margin=MARGIN, centred=True, before=1.25, after=0.3, on_new_page=_frame)
 
     page.paragraph(_("Journées PTCE"), 11, color=MUTED)
@@ -373,8 +370,7 @@ def _render_certificate(registration, now):
         color=MUTED,
     )
     canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return document.bytes()
 
 
 def _on_day(edition):

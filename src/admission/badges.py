@@ -9,7 +9,6 @@ each run in the first shipped font that has its characters, a visible placeholde
 So names in Latin, Greek, Cyrillic, Arabic and Hebrew print as registered.
 """
 
-import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -18,9 +17,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
 
-from common.pdf import MUTED, runs, width, wrap
+from common.pdf import MUTED, Document, runs, width, wrap
 from common.text import fold
 from registrations.models import Registration
 
@@ -134,9 +132,8 @@ def badges_pdf(registrations, *, layout):
         raise ValueError(f"Unknown badge layout: {layout!r}")
     sheet = LAYOUTS[layout]
     registrations = list(registrations)
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=True)
-    canvas.setAuthor(_("Journées PTCE"))
+    document = Document()
+    canvas = document.canvas
     if registrations:
         edition = registrations[0].edition
         canvas.setTitle(_("Badges: %(title)s") % {"title": edition.title})
@@ -151,8 +148,7 @@ def badges_pdf(registrations, *, layout):
             y = sheet.top - (row + 1) * sheet.badge_height
             _badge(canvas, sheet, registration, palette, x, y)
         canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return document.bytes()
 
 
 def _badge(canvas, sheet, registration, palette, x, y):

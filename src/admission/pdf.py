@@ -1,26 +1,22 @@
 """The PDF ticket, drawn with the kernel's PDF text (:mod:`common.pdf`)."""
 
-import io
-
 from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
-from common.pdf import MARGIN, MUTED, PAGE_WIDTH, WIDTH, Writer, draw_qr
+from common.pdf import MARGIN, MUTED, PAGE_WIDTH, WIDTH, Document, Writer, draw_qr
 from registrations.links import manage_path
 
 
 def render_ticket(registration, qr):
     """The ticket of a confirmed registration as PDF bytes, in the active language."""
     edition = registration.edition
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=True)
-    canvas.setTitle(_("Ticket: %(title)s") % {"title": edition.title})
-    canvas.setAuthor(_("Journées PTCE"))
-    canvas.setSubject(f"{registration.first_name} {registration.last_name}")
+    document = Document(
+        _("Ticket: %(title)s") % {"title": edition.title},
+        subject=f"{registration.first_name} {registration.last_name}",
+    )
+    canvas = document.canvas
     page = Writer(canvas)
 
     page.paragraph(_("Ticket"), 11, color=MUTED)
@@ -80,8 +76,7 @@ def render_ticket(registration, qr):
     page.paragraph(settings.SITE_URL + manage_path(registration), 8, color=MUTED)
 
     canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return document.bytes()
 
 
 def _when(edition):

@@ -18,7 +18,6 @@ the retention job of :mod:`registrations.privacy`, which reaches the lists throu
 :data:`PRIVACY`), and no new version can be generated.
 """
 
-import io
 import logging
 from dataclasses import dataclass
 
@@ -31,14 +30,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
 
 from accounts import audit
 from accounts.enums import AuditAction
 from admission.enums import ExportFormat
 from admission.models import SecurityList, SecurityListDownload
 from common import spreadsheets
-from common.pdf import runs, wrap
+from common.pdf import Document, runs, wrap
 from common.text import fold
 from events.enums import SecurityField
 from events.models import PARIS, Edition
@@ -430,10 +428,8 @@ def as_pdf(version, *, changes_only=False):
     two details. Names in any script the shipped fonts cover (see :mod:`common.pdf`)."""
     header, rows = _table(version, changes_only)
     pagesize = landscape(A4) if len(header) > 5 else A4
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=pagesize, pageCompression=1, invariant=True)
-    canvas.setTitle(title(version))
-    canvas.setAuthor(_("Journées PTCE"))
+    document = Document(title(version), pagesize=pagesize)
+    canvas = document.canvas
     table = _PdfTable(canvas, pagesize, header, first=34 * mm if changes_only else 10 * mm)
     generated = formats.date_format(timezone.localtime(version.generated_at), "DATETIME_FORMAT")
     table.text(title(version), 14, bold=True)
@@ -467,8 +463,7 @@ def as_pdf(version, *, changes_only=False):
     if not rows:
         table.text(_("No change.") if changes_only else _("Nobody is on the list."), SIZE)
     canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return document.bytes()
 
 
 class _PdfTable:

@@ -7,18 +7,14 @@ The receipt is its holder's: it names the representative whatever their consent 
 public list.
 """
 
-import io
-
 import segno
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
 from charter import signatures as rules
-from common.pdf import MARGIN, MUTED, PAGE_WIDTH, WIDTH, Writer, draw_qr
+from common.pdf import MARGIN, MUTED, PAGE_WIDTH, WIDTH, Document, Writer, draw_qr
 from events.models import PARIS
 
 QR_SIZE = 48 * mm
@@ -44,11 +40,11 @@ def moment(value):
 def _render(signature):
     version, organisation = signature.version, signature.organisation
     url = rules.verify_url(signature)
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=True)
-    canvas.setTitle(_("Receipt of signature: %(version)s") % {"version": version.title})
-    canvas.setAuthor(_("Journées PTCE"))
-    canvas.setSubject(organisation.name)
+    document = Document(
+        _("Receipt of signature: %(version)s") % {"version": version.title},
+        subject=organisation.name,
+    )
+    canvas = document.canvas
     page = Writer(canvas)
 
     page.paragraph(_("Receipt of signature"), 11, color=MUTED)
@@ -97,5 +93,4 @@ def _render(signature):
     page.paragraph(url, 10, color=MUTED)
 
     canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return document.bytes()

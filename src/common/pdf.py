@@ -12,16 +12,19 @@ positioned over their letter by the font's rules, since reportlab applies none.
 """
 
 import functools
+import io
 import re
 from pathlib import Path
 
 from arabic_reshaper import ArabicReshaper
 from bidi import get_display
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 #: Font files in fallback order: the first that has a character draws it.
@@ -107,6 +110,29 @@ def wrap(text, size, available, *, bold=False):
                 line += char
         lines.append(line)
     return lines
+
+
+class Document:
+    """A PDF document of the site, drawn on :attr:`canvas`; :meth:`bytes` ends it.
+
+    Compressed and ``invariant`` (the same content gives the same bytes: no creation date
+    nor random identifier in the file); the site as its author, ``title`` and ``subject`` in
+    its metadata (PDF readers and screen readers show the title).
+    """
+
+    def __init__(self, title="", *, subject="", pagesize=A4):
+        self._buffer = io.BytesIO()
+        self.canvas = Canvas(self._buffer, pagesize=pagesize, pageCompression=1, invariant=True)
+        if title:
+            self.canvas.setTitle(title)
+        self.canvas.setAuthor(_("Journées PTCE"))
+        if subject:
+            self.canvas.setSubject(subject)
+
+    def bytes(self):
+        """The file, once the last page is ended (``canvas.showPage()``)."""
+        self.canvas.save()
+        return self._buffer.getvalue()
 
 
 class Writer:
