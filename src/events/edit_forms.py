@@ -246,7 +246,7 @@ class SpeakerForm(SlugPerEditionForm):
     class Meta:
         model = Speaker
         fields = ("name", "slug", "role", "organisation", "affiliation", "bio")
-        labels = {"slug": _("code")}
+        labels = {"slug": capfirst(_("code"))}
         help_texts = {
             "slug": _(
                 "The end of the speaker's page address; made from the name when empty. "

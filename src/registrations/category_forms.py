@@ -1,5 +1,6 @@
 """The form of a registration category, on the organiser pages of categories and quotas."""
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from events.edit_forms import SlugPerEditionForm
@@ -22,7 +23,7 @@ class CategoryForm(SlugPerEditionForm):
             "is_public",
             "position",
         )
-        labels = {"slug": _("code")}
+        labels = {"slug": capfirst(_("code"))}
         help_texts = {
             "slug": _(
                 "Letters, digits and hyphens, used in addresses and exports; made from the "
