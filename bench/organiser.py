@@ -15,7 +15,8 @@ the figures computed at every request, then as served (shared for
 ``PTCE_DASHBOARD_MAX_AGE`` seconds between the organisers watching); and the time to export
 the registrations as CSV and as XLSX, and the participant list (median and worst of
 ``EXPORT_REPEAT`` runs, default 5).
-Targets: dashboard p95 under 150 ms; an export of 10,000 registrations under 2 s. Nothing
+Targets: dashboard p95 under 150 ms; an export of 10,000 registrations under 3 s (issue 15:
+XLSX through XlsxWriter, which costs about 2 s more than the hand-written writer did). Nothing
 passes or fails: the figures depend on the machine.
 
     .venv/bin/python bench/organiser.py
@@ -236,7 +237,7 @@ def main():
         path = reverse(name, kwargs={"slug": edition.slug}) + query
         status, size, median, worst = time_download(client, path)
         print(f"{path:56} {status:>6} {size:>10,} {median:>9.2f} {worst:>8.2f}")
-    print(f"target: {PEOPLE:,} registrations exported in under 2 s")
+    print(f"target: {PEOPLE:,} registrations exported in under 3 s")
 
 
 if __name__ == "__main__":
