@@ -6,12 +6,12 @@ and editors edit editions, venues and the programme on the organiser pages
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from events.edit_pages import limit_raised, promoted_message
 from events.enums import SecurityField
 from events.models import Edition, Session, Speaker, Venue
 from events.signals import capacity_raised_for
@@ -125,19 +125,8 @@ class EditionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         old = form.initial.get("capacity") if change else None
         super().save_model(request, obj, form, change)
-        if old is not None and (obj.capacity is None or obj.capacity > old):
-            promoted = capacity_raised_for(obj)
-            if promoted:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(count)d person of the waiting list got a seat and is emailed.",
-                        "%(count)d people of the waiting list got a seat and are emailed.",
-                        len(promoted),
-                    )
-                    % {"count": len(promoted)},
-                    messages.SUCCESS,
-                )
+        if limit_raised(old, obj.capacity):
+            promoted_message(request, capacity_raised_for(obj))
 
 
 @admin.register(Session)

@@ -51,6 +51,12 @@ def form_page(request, form, *, edition, title, submit, back, current, intro="",
     )
 
 
+def limit_raised(old, new):
+    """Whether a limit (a capacity, quota or cap; empty: none) went up, which may free seats
+    for the waiting list."""
+    return old is not None and (new is None or new > old)
+
+
 def promoted_message(request, promoted):
     """Tell the organiser how many waiting people a raised limit gave a seat to."""
     if promoted:

@@ -40,15 +40,9 @@ from events.edit_forms import (
     SpeakerForm,
     VenueForm,
 )
-from events.edit_pages import edit_context, form_page, promoted_message
+from events.edit_pages import edit_context, form_page, limit_raised, promoted_message
 from events.models import Edition, Session, Speaker, Venue
 from events.signals import capacity_raised_for
-
-
-def _limit_raised(old, new):
-    """Whether a limit (empty: none) went up, which may free seats."""
-    return old is not None and (new is None or new > old)
-
 
 # The edition's settings --------------------------------------------------------------------
 
@@ -73,7 +67,7 @@ def settings(request, slug):
         with transaction.atomic():
             saved = form.save()
             promoted = []
-            if _limit_raised(edition.capacity, saved.capacity):
+            if limit_raised(edition.capacity, saved.capacity):
                 promoted = capacity_raised_for(saved)
         messages.success(request, _("The day's settings are saved."))
         promoted_message(request, promoted)

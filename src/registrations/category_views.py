@@ -22,7 +22,7 @@ from accounts import permissions
 from common.decorators import organiser_page
 from common.permissions import Action
 from events import edit_pages
-from events.edit_pages import edit_context, promoted_message
+from events.edit_pages import edit_context, limit_raised, promoted_message
 from registrations import capacity, figures
 from registrations.category_forms import CategoryForm
 from registrations.enums import RegistrationStatus
@@ -32,16 +32,12 @@ from registrations.models import Category
 LIMIT_FIELDS = ("quota", "organisation_cap")
 
 
-def _raised(old, new):
-    return old is not None and (new is None or new > old)
-
-
 def _save(request, form, *, old_limits):
     """Save the category; give freed seats to the waiting list; warn of a quota overtaken."""
     with transaction.atomic():
         category = form.save()
         promoted = []
-        if any(_raised(old_limits[name], getattr(category, name)) for name in LIMIT_FIELDS):
+        if any(limit_raised(old_limits[name], getattr(category, name)) for name in LIMIT_FIELDS):
             promoted = capacity.fill_freed_seats(category.edition)
     messages.success(request, _("The category “%(name)s” is saved.") % {"name": category.name})
     promoted_message(request, promoted)
