@@ -422,7 +422,7 @@ def app_times(browser, edition, tokens, agent):
     from django.urls import NoReverseMatch, reverse
 
     try:
-        path = reverse("checkin:app", args=[edition.slug])
+        path = reverse("admission:checkin", args=[edition.slug])
     except NoReverseMatch:
         return False
     base = f"http://127.0.0.1:{rush.PORT}"

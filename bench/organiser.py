@@ -222,7 +222,7 @@ def main():
     for shared, label in ((0, "computed at each request"), (None, "figures shared 5 s")):
         print(label)
         with override_settings(**({} if shared is None else {"PTCE_DASHBOARD_MAX_AGE": 0})):
-            for name in ("dashboard:edition", "dashboard:fragment"):
+            for name in ("dashboard", "dashboard_fragment"):
                 path = reverse(name, kwargs={"slug": edition.slug})
                 status, queries, median, p95 = measure(client, path, repeat=REPEAT)
                 print(f"  {path:46} {status:>6} {queries:>7} {median:>10.2f} {p95:>8.2f}")
@@ -230,9 +230,9 @@ def main():
 
     print(f"\n{'export':56} {'status':>6} {'bytes':>10} {'median s':>9} {'worst s':>8}")
     for name, query in (
-        ("exports:registrations", "?format=csv"),
-        ("exports:registrations", "?format=xlsx"),
-        ("exports:participants", "?format=xlsx"),
+        ("registrations:export_registrations", "?format=csv"),
+        ("registrations:export_registrations", "?format=xlsx"),
+        ("registrations:export_participants", "?format=xlsx"),
     ):
         path = reverse(name, kwargs={"slug": edition.slug}) + query
         status, size, median, worst = time_download(client, path)

@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 def walk(patterns=None, pieces=(), namespace=""):
     """Yields ``(name, pieces)`` for each pattern: ``name`` with its namespaces joined by
-    ``:`` (``"edit:session_edit"``), ``pieces`` the patterns from the root (each a
+    ``:`` (``"events:session_edit"``), ``pieces`` the patterns from the root (each a
     ``RoutePattern`` or a ``RegexPattern``)."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):

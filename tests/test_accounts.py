@@ -59,7 +59,7 @@ def test_login_ignores_a_next_on_another_site(client, cast):
         {"username": "redacteur", "password": PASSWORD, "next": "https://example.com/"},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("events:home")
 
 
 def test_login_with_a_wrong_password_shows_the_error_and_logs_nobody_in(client, cast):
@@ -101,7 +101,7 @@ def test_logout_needs_a_post_and_then_goes_home(client, cast):
     assert client.get("/deconnexion/").status_code == 405
     response = client.post("/deconnexion/")
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("events:home")
     assert "_auth_user_id" not in client.session
 
 

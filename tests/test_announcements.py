@@ -168,7 +168,7 @@ def test_markup_in_subject_and_body_is_inert(group, cast, smtp_server, send_outb
 
 def test_message_page_previews_then_sends_once_and_logs_it(group, cast, client):
     log_in(client, cast.organiser)
-    url = reverse("dashboard:message", args=[group.slug])
+    url = reverse("registrations:message", args=[group.slug])
     key = str(uuid.uuid4())
     form = {
         "subject": "Rappel",
@@ -220,7 +220,7 @@ def test_message_page_previews_then_sends_once_and_logs_it(group, cast, client):
 def test_bad_message_form_sends_nothing(group, cast, client):
     log_in(client, cast.organiser)
     response = client.post(
-        reverse("dashboard:message", args=[group.slug]),
+        reverse("registrations:message", args=[group.slug]),
         {
             "subject": "  ",
             "body": "x" * 5001,
@@ -240,7 +240,7 @@ def test_bad_message_form_sends_nothing(group, cast, client):
 @pytest.mark.parametrize("role", ["editor", "viewer", "agent", "outsider", "other_organiser"])
 def test_only_organisers_may_write_to_attendees(group, cast, client, role):
     log_in(client, getattr(cast, role))
-    url = reverse("dashboard:message", args=[group.slug])
+    url = reverse("registrations:message", args=[group.slug])
     assert client.get(url).status_code == 403
     response = client.post(
         url,

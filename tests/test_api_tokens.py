@@ -13,8 +13,8 @@ from common.permissions import Action
 from tests.auth import log_in
 from tests.factories import MembershipFactory
 
-TOKENS = reverse("team:tokens")
-TEAM_TOKENS = reverse("team:team_tokens")
+TOKENS = reverse("accounts:tokens")
+TEAM_TOKENS = reverse("accounts:team_tokens")
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +66,7 @@ def test_tokens_page_needs_a_role(client, cast, who, status):
 
 def test_token_pages_send_anonymous_visitors_to_the_login_page(client, cast):
     token, _ = ApiToken.issue(cast.organiser)
-    for path in (TOKENS, TEAM_TOKENS, reverse("team:token_revoke", args=[token.pk])):
+    for path in (TOKENS, TEAM_TOKENS, reverse("accounts:token_revoke", args=[token.pk])):
         response = client.get(path)
         assert response.status_code == 302
         assert response.url.startswith(reverse("accounts:login"))
@@ -200,7 +200,7 @@ def test_a_token_never_exceeds_its_users_roles_even_when_they_shrink(client, cas
 def test_a_revoked_token_gets_401(client, cast):
     _, raw = make(client, cast.organiser, scopes=[Action.VIEW_PERSONAL_DATA])
     token = ApiToken.objects.get()
-    path = reverse("team:token_revoke", args=[token.pk])
+    path = reverse("accounts:token_revoke", args=[token.pk])
     confirm = client.get(path)
     assert confirm.status_code == 200
     token.refresh_from_db()
@@ -229,7 +229,7 @@ def test_an_organiser_sees_and_revokes_the_tokens_of_the_team(client, cast):
     assert editors.hint in page.content.decode()
     assert strangers.hint not in page.content.decode()
 
-    response = client.post(reverse("team:token_revoke", args=[editors.pk]))
+    response = client.post(reverse("accounts:token_revoke", args=[editors.pk]))
     assert response.status_code == 302
     assert response.url == TEAM_TOKENS
     editors.refresh_from_db()
@@ -237,7 +237,7 @@ def test_an_organiser_sees_and_revokes_the_tokens_of_the_team(client, cast):
     entry = AuditEntry.objects.get(action=AuditAction.TOKEN)
     assert (entry.user, entry.detail["username"]) == (cast.organiser, "redacteur")
 
-    assert client.post(reverse("team:token_revoke", args=[strangers.pk])).status_code == 403
+    assert client.post(reverse("accounts:token_revoke", args=[strangers.pk])).status_code == 403
     strangers.refresh_from_db()
     assert strangers.revoked_at is None
 
@@ -246,12 +246,12 @@ def test_an_organiser_sees_and_revokes_the_tokens_of_the_team(client, cast):
 def test_others_cannot_revoke_someone_elses_token(client, cast, who):
     token, _ = ApiToken.issue(cast.organiser)
     log_in(client, getattr(cast, who))
-    assert client.get(reverse("team:token_revoke", args=[token.pk])).status_code == 403
-    assert client.post(reverse("team:token_revoke", args=[token.pk])).status_code == 403
+    assert client.get(reverse("accounts:token_revoke", args=[token.pk])).status_code == 403
+    assert client.post(reverse("accounts:token_revoke", args=[token.pk])).status_code == 403
     token.refresh_from_db()
     assert token.revoked_at is None
 
 
 def test_an_unknown_token_is_404(client, cast):
     log_in(client, cast.organiser)
-    assert client.get(reverse("team:token_revoke", args=[999999])).status_code == 404
+    assert client.get(reverse("accounts:token_revoke", args=[999999])).status_code == 404

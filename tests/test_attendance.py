@@ -253,7 +253,7 @@ def test_page_queries_do_not_grow_with_people(
 ):
     door = EntranceFactory(edition=edition)
     log_in(client, cast.organiser)
-    url = reverse("attendance:page", args=[edition.slug])
+    url = reverse("admission:attendance", args=[edition.slug])
     add_people(edition, participant, 1, door)
     # Session, user, its second-factor device, roles, edition, then the figures' four.
     with django_assert_num_queries(9):
@@ -321,8 +321,8 @@ def test_csv_neutralises_labels_a_spreadsheet_would_read_as_formulas(edition):
 
 def urls(edition):
     return [
-        reverse("attendance:page", args=[edition.slug]),
-        reverse("attendance:csv", args=[edition.slug]),
+        reverse("admission:attendance", args=[edition.slug]),
+        reverse("admission:attendance_csv", args=[edition.slug]),
     ]
 
 
@@ -394,7 +394,7 @@ def test_page_shows_the_tables_with_captions_and_headers(client, mixed_day, cast
     assert '<th scope="row">Entrée C</th><td class="number">0</td>' in html
     assert '<span class="visually-hidden">no rate: nobody confirmed</span>' in html
     # The organisers' menu, with this page as the current one.
-    assert f'href="{reverse("registrations_organiser:list", args=[mixed_day.slug])}"' in html
+    assert f'href="{reverse("registrations:list", args=[mixed_day.slug])}"' in html
     assert 'aria-current="page">Attendance</a>' in html
 
 
@@ -403,8 +403,8 @@ def test_a_viewer_gets_no_link_to_the_pages_with_names(client, mixed_day, cast):
 
     html = client.get(urls(mixed_day)[0]).text
 
-    assert reverse("registrations_organiser:list", args=[mixed_day.slug]) not in html
-    assert reverse("badges:page", args=[mixed_day.slug]) not in html
+    assert reverse("registrations:list", args=[mixed_day.slug]) not in html
+    assert reverse("admission:badges", args=[mixed_day.slug]) not in html
     assert 'aria-current="page">Attendance</a>' in html
 
 
@@ -422,7 +422,7 @@ def test_the_page_says_when_the_day_has_not_started(client, cast):
     future = EditionFactory(organisers=[cast.org], slug="plus-tard")
     log_in(client, cast.organiser)
 
-    html = client.get(reverse("attendance:page", args=[future.slug])).text
+    html = client.get(reverse("admission:attendance", args=[future.slug])).text
 
     assert "The day has not started yet: nobody can have been admitted." in html
 
@@ -430,7 +430,7 @@ def test_the_page_says_when_the_day_has_not_started(client, cast):
 def test_organiser_menu_of_the_registration_pages_links_to_attendance(client, edition, cast):
     log_in(client, cast.organiser)
 
-    html = client.get(reverse("registrations_organiser:list", args=[edition.slug])).text
+    html = client.get(reverse("registrations:list", args=[edition.slug])).text
 
     assert f'<a href="{urls(edition)[0]}">Attendance</a>' in html
 

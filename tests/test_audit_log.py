@@ -16,8 +16,8 @@ from accounts.enums import AuditAction
 from accounts.models import AuditEntry
 from tests.auth import log_in
 
-LOG = reverse("team:audit")
-LOG_CSV = reverse("team:audit_csv")
+LOG = reverse("accounts:audit")
+LOG_CSV = reverse("accounts:audit_csv")
 
 
 @pytest.fixture(autouse=True)
@@ -26,11 +26,11 @@ def _english(settings):
 
 
 def edition_log(edition):
-    return reverse("team:edition_audit", args=[edition.slug])
+    return reverse("accounts:edition_audit", args=[edition.slug])
 
 
 def edition_csv(edition):
-    return reverse("team:edition_audit_csv", args=[edition.slug])
+    return reverse("accounts:edition_audit_csv", args=[edition.slug])
 
 
 def entries(response):
@@ -117,7 +117,7 @@ def test_log_pages_send_anonymous_visitors_to_the_login_page(client, cast, lines
 
 def test_an_unknown_edition_is_404(client, cast):
     log_in(client, cast.organiser)
-    assert client.get(reverse("team:edition_audit", args=["nulle-part"])).status_code == 404
+    assert client.get(reverse("accounts:edition_audit", args=["nulle-part"])).status_code == 404
 
 
 # What they show --------------------------------------------------------------------------------

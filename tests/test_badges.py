@@ -328,9 +328,9 @@ def test_unknown_layout_is_refused(edition, participant):
 
 def urls(edition, registration):
     return [
-        reverse("badges:page", args=[edition.slug]),
-        reverse("badges:all", args=[edition.slug]) + "?layout=a6",
-        reverse("badges:one", args=[edition.slug, registration.pk]),
+        reverse("admission:badges", args=[edition.slug]),
+        reverse("admission:badges_pdf", args=[edition.slug]) + "?layout=a6",
+        reverse("admission:badge_pdf", args=[edition.slug, registration.pk]),
     ]
 
 
@@ -377,8 +377,8 @@ def test_an_agent_prints_at_the_desk_only_the_badge_of_someone_admitted(
     assert verdict.is_admitted
     log_in(client, cast.agent)
 
-    printed = client.get(reverse("badges:one", args=[edition.slug, admitted.pk]))
-    refused = client.get(reverse("badges:one", args=[edition.slug, expected.pk]))
+    printed = client.get(reverse("admission:badge_pdf", args=[edition.slug, admitted.pk]))
+    refused = client.get(reverse("admission:badge_pdf", args=[edition.slug, expected.pk]))
 
     assert printed.status_code == 200
     assert page_texts(printed.content)[0].splitlines()[1] == "Anne Dupont"
@@ -400,7 +400,7 @@ def test_an_agent_of_another_edition_prints_no_badge(client, edition, participan
     )
     log_in(client, elsewhere)
 
-    response = client.get(reverse("badges:one", args=[edition.slug, admitted.pk]))
+    response = client.get(reverse("admission:badge_pdf", args=[edition.slug, admitted.pk]))
 
     assert response.status_code == 403
     assert b"Dupont" not in response.content
@@ -420,7 +420,9 @@ def test_one_badge_in_the_label_layout(client, edition, participant, cast):
     registration = attendee(edition, participant, first_name="Anne", last_name="Dupont")
     log_in(client, cast.organiser)
 
-    url = reverse("badges:one", args=[edition.slug, registration.pk]) + "?layout=label-90x55"
+    url = (
+        reverse("admission:badge_pdf", args=[edition.slug, registration.pk]) + "?layout=label-90x55"
+    )
     response = client.get(url)
 
     assert response.status_code == 200
@@ -443,12 +445,15 @@ def test_one_badge_is_404_for_another_edition_or_a_person_not_confirmed(
     log_in(client, cast.organiser)
 
     statuses = [
-        client.get(reverse("badges:one", args=[edition.slug, r.pk])).status_code
+        client.get(reverse("admission:badge_pdf", args=[edition.slug, r.pk])).status_code
         for r in (elsewhere, waiting, cancelled)
     ]
 
     assert statuses == [404, 404, 404]
-    assert client.get(reverse("badges:one", args=[edition.slug, confirmed.pk])).status_code == 200
+    assert (
+        client.get(reverse("admission:badge_pdf", args=[edition.slug, confirmed.pk])).status_code
+        == 200
+    )
 
 
 def test_unknown_layout_gets_the_page_with_an_error_not_a_pdf(client, edition, participant, cast):
@@ -456,9 +461,9 @@ def test_unknown_layout_gets_the_page_with_an_error_not_a_pdf(client, edition, p
     log_in(client, cast.organiser)
 
     for url in (
-        reverse("badges:all", args=[edition.slug]) + "?layout=a3",
-        reverse("badges:all", args=[edition.slug]),
-        reverse("badges:one", args=[edition.slug, registration.pk]) + "?layout=<script>",
+        reverse("admission:badges_pdf", args=[edition.slug]) + "?layout=a3",
+        reverse("admission:badges_pdf", args=[edition.slug]),
+        reverse("admission:badge_pdf", args=[edition.slug, registration.pk]) + "?layout=<script>",
     ):
         response = client.get(url)
         assert response.status_code == 400
@@ -470,10 +475,10 @@ def test_unknown_layout_gets_the_page_with_an_error_not_a_pdf(client, edition, p
 def test_unknown_edition_is_404(client, cast):
     log_in(client, cast.organiser)
 
-    assert client.get(reverse("badges:page", args=["inconnue"])).status_code == 404
+    assert client.get(reverse("admission:badges", args=["inconnue"])).status_code == 404
 
 
 def test_badge_pages_need_get(client, edition, cast):
     log_in(client, cast.organiser)
 
-    assert client.post(reverse("badges:all", args=[edition.slug])).status_code == 405
+    assert client.post(reverse("admission:badges_pdf", args=[edition.slug])).status_code == 405

@@ -120,11 +120,11 @@ def said(response):
 
 
 def ceremony_page(edition, name="ceremony", *args):
-    return reverse(f"charter_organiser:{name}", args=[edition.slug, *args])
+    return reverse(f"charter:{name}", args=[edition.slug, *args])
 
 
 def charter_page(name, *args):
-    return reverse(f"charter_organiser:{name}", args=args)
+    return reverse(f"charter:{name}", args=args)
 
 
 def record_url(edition, organisation):
@@ -162,7 +162,7 @@ def scene(cast, edition, category, door, version, ceremony):
 def charter_pages(scene, version):
     _pole, signature, signing_request = scene
     return [
-        charter_page("dashboard"),
+        charter_page("manage"),
         charter_page("version_add"),
         charter_page("version_edit", version.slug),
         charter_page("refuse", signing_request.pk),
@@ -289,10 +289,12 @@ def test_unknown_edition_version_request_and_signature_are_404(client, cast):
 
 def test_the_registration_pages_menu_leads_to_the_ceremony_for_managers(client, cast, edition):
     response = as_user(client, cast.organiser).get(
-        reverse("registrations_organiser:list", args=[edition.slug])
+        reverse("registrations:list", args=[edition.slug])
     )
     assert ceremony_page(edition) in response.content.decode()
-    response = as_user(client, cast.viewer).get(reverse("attendance:page", args=[edition.slug]))
+    response = as_user(client, cast.viewer).get(
+        reverse("admission:attendance", args=[edition.slug])
+    )
     assert ceremony_page(edition) not in response.content.decode()
 
 
@@ -367,7 +369,7 @@ def test_without_an_open_version_the_page_says_so(client, cast, edition):
     page = as_user(client, cast.organiser).get(ceremony_page(edition)).content.decode()
 
     assert "No version of the charter is open for signing" in page
-    assert reverse("charter_organiser:dashboard") in page
+    assert reverse("charter:manage") in page
     assert 'name="version"' not in page
 
 
@@ -851,7 +853,7 @@ def test_dashboard_lists_versions_with_their_counts(client, cast, version):
     revoked = sign_online(version, organisation("Pôle Exemple deux"))
     signatures.revoke(revoked, reason="Erreur")
 
-    page = as_user(client, cast.organiser).get(charter_page("dashboard")).content.decode()
+    page = as_user(client, cast.organiser).get(charter_page("manage")).content.decode()
 
     assert page.index("Charte 2014") < page.index("Charte de la démarche collective PTCE (2021)")
     assert '<td class="number">1</td>' in page
@@ -865,7 +867,7 @@ def test_organiser_edits_a_versions_text_and_dates(client, cast, version):
         charter_page("version_edit", version.slug), version_data()
     )
 
-    assert response["Location"] == charter_page("dashboard")
+    assert response["Location"] == charter_page("manage")
     version.refresh_from_db()
     assert (version.title, version.adopted_on.isoformat(), version.text_is_placeholder) == (
         "Charte de la démarche collective PTCE (version 2021)",
@@ -917,7 +919,7 @@ def test_organiser_adds_a_version_whose_address_is_its_year(client, cast, versio
         charter_page("version_add"), version_data(title="Charte 2030", year="2030", is_open="")
     )
 
-    assert response["Location"] == charter_page("dashboard")
+    assert response["Location"] == charter_page("manage")
     added = CharterVersion.objects.get(year=2030)
     assert (added.slug, added.title, added.is_open) == ("2030", "Charte 2030", False)
     response = client.post(charter_page("version_add"), version_data(year="2021"))
@@ -929,7 +931,7 @@ def test_organiser_opens_and_closes_a_version_from_the_dashboard(client, cast, v
     as_user(client, cast.organiser)
 
     response = client.post(charter_page("version_opening", version.slug), {"open": "0"})
-    client.get(charter_page("dashboard"))  # shows the message
+    client.get(charter_page("manage"))  # shows the message
     assert said(response) == [
         "“Charte de la démarche collective PTCE (2021)” is closed for signing: nobody can "
         "sign it any more."
@@ -965,7 +967,7 @@ def proposed(version):
 
 
 def test_dashboard_shows_requests_waiting_for_approval_escaped(client, cast, proposed):
-    page = as_user(client, cast.organiser).get(charter_page("dashboard")).content.decode()
+    page = as_user(client, cast.organiser).get(charter_page("manage")).content.decode()
 
     assert "1 proposed organisation waits for approval" in page
     assert "Pôle Exemple &lt;i&gt;proposé&lt;/i&gt;" in page
@@ -975,7 +977,7 @@ def test_dashboard_shows_requests_waiting_for_approval_escaped(client, cast, pro
 
 def test_organiser_approves_a_proposed_organisation(client, cast, version, proposed):
     response = as_user(client, cast.organiser).post(charter_page("approve", proposed.pk))
-    client.get(charter_page("dashboard"))  # shows the message
+    client.get(charter_page("manage"))  # shows the message
 
     assert said(response) == [
         "“Pôle Exemple <i>proposé</i>” joins the directory and has signed; the receipt is on "
@@ -1002,7 +1004,7 @@ def test_organiser_refuses_a_proposed_organisation_with_a_reason(client, cast, p
 
     response = client.post(charter_page("refuse", proposed.pk), {"reason": "Ce n'est pas un pôle."})
 
-    assert response["Location"] == charter_page("dashboard")
+    assert response["Location"] == charter_page("manage")
     proposed.refresh_from_db()
     assert (proposed.status, proposed.refusal_reason) == (
         RequestStatus.REFUSED,
@@ -1041,7 +1043,7 @@ def test_signatures_are_searched_by_organisation_representative_or_code(client, 
     as_user(client, cast.organiser)
 
     def rows(**query):
-        page = client.get(charter_page("dashboard"), query).content.decode()
+        page = client.get(charter_page("manage"), query).content.decode()
         return page.count(">Revoke…<")
 
     assert rows() == 2
@@ -1050,7 +1052,7 @@ def test_signatures_are_searched_by_organisation_representative_or_code(client, 
     assert rows(q=code) == 1
     assert rows(q="personne") == 0
     assert rows(version="2021") == 2
-    page = client.get(charter_page("dashboard"), {"q": "x" * 101, "page": "nope"})
+    page = client.get(charter_page("manage"), {"q": "x" * 101, "page": "nope"})
     content = page.content.decode()
     assert "Some filters of this address were not understood and were ignored:" in content
     assert content.count(">Revoke…<") == 2
@@ -1069,7 +1071,7 @@ def test_organiser_revokes_a_signature_with_a_reason(client, cast, version):
     assert signature.revoked_at is None
 
     response = client.post(charter_page("revoke", signature.pk), {"reason": "Signée sans mandat"})
-    client.get(charter_page("dashboard"))  # shows the message
+    client.get(charter_page("manage"))  # shows the message
     assert said(response) == [
         "The signature of “Pôle Exemple des Coteaux” is revoked; its receipt says so."
     ]

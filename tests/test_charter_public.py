@@ -253,7 +253,7 @@ def test_placeholder_text_is_announced_in_words_before_the_text(client, charter)
 
 
 def test_blank_lines_with_spaces_still_separate_paragraphs():
-    from charter.views import paragraphs
+    from charter.views.public import paragraphs
 
     assert paragraphs("Un.\r\n  \r\nDeux\nlignes.\n\n\n\nTrois.  ") == [
         "Un.",

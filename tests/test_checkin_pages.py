@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from admission.checkin_views import strings
+from admission.views.checkin import strings
 from tests.auth import log_in
 from tests.factories import EditionFactory, MembershipFactory, RegistrationFactory
 
@@ -34,10 +34,10 @@ def script_json(response, element_id):
 
 
 def test_addresses_are_stable():
-    assert reverse("checkin:pick") == "/controle/"
-    assert reverse("checkin:app", args=["journee"]) == "/controle/journee/"
-    assert reverse("checkin:service_worker") == "/controle/sw.js"
-    assert reverse("checkin:manifest") == "/controle/manifest.webmanifest"
+    assert reverse("admission:checkin_pick") == "/controle/"
+    assert reverse("admission:checkin", args=["journee"]) == "/controle/journee/"
+    assert reverse("admission:checkin_service_worker") == "/controle/sw.js"
+    assert reverse("admission:checkin_manifest") == "/controle/manifest.webmanifest"
 
 
 @pytest.mark.parametrize("path", ["/controle/", "/controle/journee-exemple/"])

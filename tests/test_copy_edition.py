@@ -87,7 +87,7 @@ def source(cast):
 
 def copy(client, source, **data):
     return client.post(
-        reverse("organiser:copy", args=[source.slug]),
+        reverse("edition_copy", args=[source.slug]),
         {
             "title": "Journée Exemple 2031",
             "slug": "journee-exemple-2031",
@@ -106,7 +106,7 @@ def test_copy_takes_settings_programme_categories_and_entrances(source, cast, cl
 
     new = Edition.objects.get(slug="journee-exemple-2031")
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard:edition", args=[new.slug])
+    assert response["Location"] == reverse("dashboard", args=[new.slug])
     assert (new.title, new.date, new.status, new.number) == (
         "Journée Exemple 2031",
         NEW_DAY,
@@ -176,7 +176,7 @@ def test_hours_that_leave_sessions_out_are_refused(source, cast, client):
 
 def test_copy_form_starts_from_the_source(source, cast, client):
     log_in(client, cast.organiser)
-    response = client.get(reverse("organiser:copy", args=[source.slug]))
+    response = client.get(reverse("edition_copy", args=[source.slug]))
     assert response.status_code == 200
     assert response.context["form"].initial["date"] == SOURCE_DAY
 
@@ -184,6 +184,6 @@ def test_copy_form_starts_from_the_source(source, cast, client):
 @pytest.mark.parametrize("role", ["editor", "viewer", "agent", "outsider", "other_organiser"])
 def test_only_organisers_of_the_edition_may_copy_it(source, cast, client, role):
     log_in(client, getattr(cast, role))
-    assert client.get(reverse("organiser:copy", args=[source.slug])).status_code == 403
+    assert client.get(reverse("edition_copy", args=[source.slug])).status_code == 403
     assert copy(client, source).status_code == 403
     assert not Edition.objects.filter(slug="journee-exemple-2031").exists()

@@ -242,8 +242,8 @@ def test_dashboard_makes_as_many_queries_for_10_as_for_200_registrations(cast, c
     _people(small, 10)
     _people(large, 200)
     log_in(client, cast.organiser)
-    _queries(client, reverse("dashboard:edition", args=[small.slug]))  # Warm the session.
-    for name in ("dashboard:edition", "dashboard:fragment"):
+    _queries(client, reverse("dashboard", args=[small.slug]))  # Warm the session.
+    for name in ("dashboard", "dashboard_fragment"):
         assert _queries(client, reverse(name, args=[small.slug])) == _queries(
             client, reverse(name, args=[large.slug])
         )
@@ -253,7 +253,7 @@ def test_the_figures_are_shared_for_a_few_seconds_then_computed_again(cast, clie
     settings.PTCE_DASHBOARD_MAX_AGE = 60
     participant = CategoryFactory(edition=cast.edition, name="Participant")
     log_in(client, cast.organiser)
-    url = reverse("dashboard:fragment", args=[cast.edition.slug])
+    url = reverse("dashboard_fragment", args=[cast.edition.slug])
     assert 'id="figure-confirmed">0<' in client.get(url).content.decode()
     register(
         cast.edition,
@@ -284,7 +284,7 @@ def test_dashboard_rules_take_twelve_queries(cast, django_assert_num_queries):
 
 
 @pytest.mark.parametrize("role", ["organiser", "editor", "viewer", "superuser"])
-@pytest.mark.parametrize("name", ["dashboard:edition", "dashboard:fragment"])
+@pytest.mark.parametrize("name", ["dashboard", "dashboard_fragment"])
 def test_dashboard_opens_for_roles_that_see_figures(day, client, cast, role, name):
     log_in(client, getattr(cast, role))
     response = client.get(reverse(name, args=[day.slug]), **ENGLISH)
@@ -298,7 +298,7 @@ def test_dashboard_opens_for_roles_that_see_figures(day, client, cast, role, nam
 
 
 @pytest.mark.parametrize("role", ["agent", "outsider", "other_organiser"])
-@pytest.mark.parametrize("name", ["dashboard:edition", "dashboard:fragment"])
+@pytest.mark.parametrize("name", ["dashboard", "dashboard_fragment"])
 def test_dashboard_is_refused_to_other_roles(day, client, cast, role, name):
     log_in(client, getattr(cast, role))
     response = client.get(reverse(name, args=[day.slug]))
@@ -306,9 +306,9 @@ def test_dashboard_is_refused_to_other_roles(day, client, cast, role, name):
     assert "figure-confirmed" not in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["dashboard:edition", "dashboard:fragment", "organiser:home"])
+@pytest.mark.parametrize("name", ["dashboard", "dashboard_fragment", "organiser_home"])
 def test_anonymous_visitors_go_to_the_login_page(cast, client, name):
-    args = [] if name == "organiser:home" else [cast.edition.slug]
+    args = [] if name == "organiser_home" else [cast.edition.slug]
     response = client.get(reverse(name, args=args))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
@@ -316,7 +316,7 @@ def test_anonymous_visitors_go_to_the_login_page(cast, client, name):
 
 def test_fragment_is_never_stored_and_carries_the_summary(day, client, cast):
     log_in(client, cast.viewer)
-    response = client.get(reverse("dashboard:fragment", args=[day.slug]), **ENGLISH)
+    response = client.get(reverse("dashboard_fragment", args=[day.slug]), **ENGLISH)
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
     assert "<html" not in html
@@ -325,7 +325,7 @@ def test_fragment_is_never_stored_and_carries_the_summary(day, client, cast):
 
 def test_dashboard_page_has_the_chart_and_its_table(day, client, cast):
     log_in(client, cast.organiser)
-    html = client.get(reverse("dashboard:edition", args=[day.slug]), **ENGLISH).content.decode()
+    html = client.get(reverse("dashboard", args=[day.slug]), **ENGLISH).content.decode()
     assert '<svg class="chart-svg"' in html
     assert 'role="img"' in html
     assert "<details>" in html
@@ -337,21 +337,21 @@ def test_dashboard_page_has_the_chart_and_its_table(day, client, cast):
 
 def test_dashboard_links_follow_the_role(day, client, cast):
     log_in(client, cast.viewer)
-    html = client.get(reverse("dashboard:edition", args=[day.slug])).content.decode()
-    assert reverse("attendance:page", args=[day.slug]) in html
-    assert reverse("registrations_organiser:list", args=[day.slug]) not in html
-    assert reverse("dashboard:message", args=[day.slug]) not in html
+    html = client.get(reverse("dashboard", args=[day.slug])).content.decode()
+    assert reverse("admission:attendance", args=[day.slug]) in html
+    assert reverse("registrations:list", args=[day.slug]) not in html
+    assert reverse("registrations:message", args=[day.slug]) not in html
 
     log_in(client, cast.organiser)
-    html = client.get(reverse("dashboard:edition", args=[day.slug])).content.decode()
+    html = client.get(reverse("dashboard", args=[day.slug])).content.decode()
     for url in (
-        reverse("registrations_organiser:list", args=[day.slug]),
-        reverse("security:list", args=[day.slug]),
-        reverse("badges:page", args=[day.slug]),
-        reverse("checkin:app", args=[day.slug]),
-        reverse("charter_organiser:ceremony", args=[day.slug]),
-        reverse("dashboard:message", args=[day.slug]),
-        reverse("organiser:copy", args=[day.slug]),
+        reverse("registrations:list", args=[day.slug]),
+        reverse("admission:security_list", args=[day.slug]),
+        reverse("admission:badges", args=[day.slug]),
+        reverse("admission:checkin", args=[day.slug]),
+        reverse("charter:ceremony", args=[day.slug]),
+        reverse("registrations:message", args=[day.slug]),
+        reverse("edition_copy", args=[day.slug]),
     ):
         assert url in html
 
@@ -363,7 +363,7 @@ def test_home_lists_the_editions_of_the_users_roles_newest_first(cast, client):
     cast.edition_two.date = cast.edition.date + dt.timedelta(days=365)
     cast.edition_two.save()
     log_in(client, cast.organiser)
-    response = client.get(reverse("organiser:home"))
+    response = client.get(reverse("organiser_home"))
     assert response.status_code == 200
     assert [edition.slug for edition in response.context["editions"]] == [
         cast.edition_two.slug,
@@ -371,21 +371,21 @@ def test_home_lists_the_editions_of_the_users_roles_newest_first(cast, client):
     ]
     html = response.content.decode()
     assert cast.other_edition.title not in html
-    assert reverse("dashboard:edition", args=[cast.edition.slug]) in html
+    assert reverse("dashboard", args=[cast.edition.slug]) in html
 
 
 def test_home_of_an_agent_shows_its_edition_with_check_in_only(cast, client):
     log_in(client, cast.agent)
-    response = client.get(reverse("organiser:home"))
+    response = client.get(reverse("organiser_home"))
     assert [edition.slug for edition in response.context["editions"]] == [cast.edition.slug]
     html = response.content.decode()
-    assert reverse("checkin:app", args=[cast.edition.slug]) in html
-    assert reverse("dashboard:edition", args=[cast.edition.slug]) not in html
+    assert reverse("admission:checkin", args=[cast.edition.slug]) in html
+    assert reverse("dashboard", args=[cast.edition.slug]) not in html
 
 
 def test_home_of_a_user_without_a_role_explains_it(cast, client):
     log_in(client, cast.outsider)
-    response = client.get(reverse("organiser:home"), **ENGLISH)
+    response = client.get(reverse("organiser_home"), **ENGLISH)
     assert response.status_code == 200
     assert response.context["editions"] == []
     assert "has no role on any day yet" in response.content.decode()

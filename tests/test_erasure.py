@@ -153,7 +153,7 @@ def test_erasure_from_the_manage_link_leaves_nothing_of_the_person(client, perso
 
 def test_the_registrations_export_no_longer_has_the_person(client, person, cast):
     try:
-        url = reverse("exports:registrations", args=[person.edition.slug])
+        url = reverse("registrations:export_registrations", args=[person.edition.slug])
     except NoReverseMatch:
         pytest.skip("the registrations export (registrations.exports) is not there yet")
     log_in(client, cast.organiser)
@@ -273,9 +273,9 @@ def test_a_tampered_link_is_a_404(client, person):
 
 def organiser_urls(edition, registration):
     return [
-        reverse("privacy_organiser:page", args=[edition.slug]),
-        reverse("privacy_organiser:copy", args=[edition.slug, registration.pk]),
-        reverse("privacy_organiser:erase", args=[edition.slug, registration.pk]),
+        reverse("registrations:privacy", args=[edition.slug]),
+        reverse("registrations:privacy_copy", args=[edition.slug, registration.pk]),
+        reverse("registrations:privacy_erase", args=[edition.slug, registration.pk]),
     ]
 
 
@@ -301,7 +301,7 @@ def test_other_roles_get_403_and_nothing_changes(client, cast, edition, person, 
 
 def test_an_organiser_finds_a_person_copies_and_erases_their_data(client, cast, edition, person):
     log_in(client, cast.organiser)
-    page = reverse("privacy_organiser:page", args=[edition.slug])
+    page = reverse("registrations:privacy", args=[edition.slug])
     urls = organiser_urls(edition, person)
 
     found_page = client.get(page, {"q": EMAIL.upper()})
@@ -333,7 +333,7 @@ def test_an_organiser_finds_a_person_copies_and_erases_their_data(client, cast, 
 
 def test_the_organiser_sets_the_retention_within_its_bounds(client, cast, edition):
     log_in(client, cast.organiser)
-    page = reverse("privacy_organiser:page", args=[edition.slug])
+    page = reverse("registrations:privacy", args=[edition.slug])
 
     huge = 2**64 + 1  # Beyond any date: the page must not draw a due date from it.
     for venue, personal in [(0, 180), (31, 180), (1, 1096), (10, 5), ("", 180), (huge, 180)]:
@@ -363,7 +363,7 @@ def test_a_step_done_is_shown_and_can_no_longer_change(client, cast):
     )
     privacy.apply_retention()
     log_in(client, cast.organiser)
-    page = reverse("privacy_organiser:page", args=[edition.slug])
+    page = reverse("registrations:privacy", args=[edition.slug])
 
     shown = client.get(page, HTTP_ACCEPT_LANGUAGE="en").text
     client.post(page, {"venue_data_retention_days": 20, "personal_data_retention_days": 100})

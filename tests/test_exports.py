@@ -205,8 +205,17 @@ def read_xlsx(response):
     return openpyxl.load_workbook(io.BytesIO(response.content)).active
 
 
+#: The export pages by their short names in these tests.
+EXPORTS = {
+    "page": "registrations:exports",
+    "registrations": "registrations:export_registrations",
+    "participants": "registrations:export_participants",
+    "figures": "figures_export",
+}
+
+
 def url(name, edition, **query):
-    address = reverse(f"exports:{name}", args=[edition.slug])
+    address = reverse(EXPORTS[name], args=[edition.slug])
     return address + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
@@ -433,7 +442,7 @@ def test_the_page_lists_the_exports_and_says_downloads_are_recorded(client, cast
     assert '<meta name="robots" content="noindex">' in response.text
     assert "Every download of personal data is recorded in the audit log" in response.text
     for name in ("registrations", "participants", "figures"):
-        assert reverse(f"exports:{name}", args=[edition.slug]) in response.text
+        assert reverse(EXPORTS[name], args=[edition.slug]) in response.text
 
 
 def test_a_viewer_sees_only_the_figures_on_the_page(client, cast, edition):
@@ -542,9 +551,9 @@ def test_security_list_and_badge_downloads_are_audit_lines(client, cast, day, ed
     version = security_list.generate(edition, by=cast.organiser)
     log_in(client, cast.organiser)
 
-    client.get(reverse("security:download", args=[edition.slug, version.number, "csv"]))
-    client.get(reverse("badges:all", args=[edition.slug]) + "?layout=a6")
-    client.get(reverse("badges:one", args=[edition.slug, day["anne"].pk]))
+    client.get(reverse("admission:security_download", args=[edition.slug, version.number, "csv"]))
+    client.get(reverse("admission:badges_pdf", args=[edition.slug]) + "?layout=a6")
+    client.get(reverse("admission:badge_pdf", args=[edition.slug, day["anne"].pk]))
 
     entries = list(AuditEntry.objects.filter(action=AuditAction.EXPORT).order_by("pk"))
     assert [(e.user, e.edition, e.what, e.people) for e in entries] == [
@@ -611,9 +620,11 @@ def exported_files(client, edition, version):
         for export_format in exports.FORMATS:
             yield name, export_format, client.get(url(name, edition, format=export_format))
     for export_format in ("csv", "xlsx"):
-        address = reverse("security:download", args=[edition.slug, version.number, export_format])
+        address = reverse(
+            "admission:security_download", args=[edition.slug, version.number, export_format]
+        )
         yield "security list", export_format, client.get(address)
-    yield "attendance", "csv", client.get(reverse("attendance:csv", args=[edition.slug]))
+    yield "attendance", "csv", client.get(reverse("admission:attendance_csv", args=[edition.slug]))
     yield "directory", "csv", client.get("/annuaire/export.csv")
 
 

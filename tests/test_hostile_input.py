@@ -97,7 +97,7 @@ from ptce.api import api
 from ptce.tasks import heartbeat
 from registrations import links as registration_links
 from registrations.models import Invitation, Registration
-from registrations.views import booking_token
+from registrations.views.public import booking_token
 from tests import routes
 from tests import test_permission_matrix as matrix
 from tests.auth import log_in
@@ -136,7 +136,7 @@ UNCHECKED_TABLES = {
 }
 
 # The layout's forms (on every page) are tested on this page only.
-LAYOUT_PAGE = "home"
+LAYOUT_PAGE = "events:home"
 
 
 def _short(value):
@@ -449,8 +449,8 @@ KWARGS_BY_PAGE = {
     "accounts:password_reset_confirm": {"uidb64": "reset_uidb64", "token": "reset_token"},
     "charter:receipt": {"token": "receipt_token"},
     "charter:receipt_pdf": {"token": "receipt_token"},
-    "charter_signing:confirm": {"token": "confirm_token"},
-    "team:accept": {"token": "team_token"},
+    "charter:sign_confirm": {"token": "confirm_token"},
+    "accounts:invitation_accept": {"token": "team_token"},
 }
 KWARGS_BY_NAME = {
     "slug": "edition",

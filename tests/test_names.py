@@ -325,7 +325,7 @@ def test_the_organisers_add_form_refuses_digits_in_a_name(client, cast, walk_in)
         data["walk_in"] = "on"
 
     response = log_in(client, cast.organiser).post(
-        reverse("registrations_organiser:add", args=[cast.edition.slug]), data, **EN
+        reverse("registrations:add", args=[cast.edition.slug]), data, **EN
     )
 
     assert response.status_code == 200

@@ -21,7 +21,7 @@ from outbox.models import Message
 from registrations.enums import InvitationKind, RegistrationStatus, Source
 from registrations.links import manage_path
 from registrations.models import Booking, Registration
-from registrations.views import booking_token
+from registrations.views.public import booking_token
 from tests.factories import (
     CategoryFactory,
     EditionFactory,

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from outbox.enums import MessageStatus
 from outbox.models import Message
-from registrations import capacity, organiser_views
+from registrations import capacity
 from registrations.enums import InvitationKind, RegistrationStatus, Source
 from registrations.models import Invitation, Registration
+from registrations.views import organiser as organiser_views
 from tests.auth import log_in
 from tests.factories import CategoryFactory, OrganisationFactory
 
@@ -61,7 +62,7 @@ def sign_up(edition, category, **kwargs):
 
 
 def page(name, edition, *args):
-    return reverse(f"registrations_organiser:{name}", args=[edition.slug, *args])
+    return reverse(f"registrations:{name}", args=[edition.slug, *args])
 
 
 def as_user(client, user):
@@ -110,14 +111,14 @@ def pages_to_read(edition, registration):
         page("invitations", edition),
         page("failed_emails", edition),
         page("add", edition),
-        page("cancel", edition, registration.pk),
+        page("registration_cancel", edition, registration.pk),
     ]
 
 
 def actions(edition, registration, invitation):
     message = Message.objects.get(status=MessageStatus.FAILED)
     return [
-        (page("cancel", edition, registration.pk), {}),
+        (page("registration_cancel", edition, registration.pk), {}),
         (page("promote", edition, registration.pk), {}),
         (page("resend", edition, registration.pk), {}),
         (page("add", edition), {"first_name": "A", "last_name": "B", "email": "x@example.org"}),
@@ -181,7 +182,7 @@ def test_unknown_edition_and_registration_of_another_edition_are_404(client, cas
 
     assert client.get("/journees/nope/gestion/inscriptions/").status_code == 404
     assert client.get(page("detail", edition, elsewhere.pk)).status_code == 404
-    assert client.post(page("cancel", edition, elsewhere.pk)).status_code == 404
+    assert client.post(page("registration_cancel", edition, elsewhere.pk)).status_code == 404
     elsewhere.refresh_from_db()
     assert elsewhere.status == CONFIRMED
 
@@ -365,12 +366,12 @@ def test_cancel_asks_first_then_gives_the_seat_to_the_waiting_list(client, cast,
     waiting = sign_up(edition, participant, first_name="Attente", last_name="Exemple")
     as_user(client, cast.organiser)
 
-    confirm = client.get(page("cancel", edition, seated.pk))
+    confirm = client.get(page("registration_cancel", edition, seated.pk))
     assert b"Cancel the registration</button>" in confirm.content
     seated.refresh_from_db()
     assert seated.status == CONFIRMED
 
-    response = client.post(page("cancel", edition, seated.pk))
+    response = client.post(page("registration_cancel", edition, seated.pk))
 
     assert response["Location"] == page("detail", edition, seated.pk)
     seated.refresh_from_db()
@@ -387,7 +388,7 @@ def test_cancelling_a_cancelled_registration_changes_nothing(client, cast, parti
     capacity.cancel(registration)
     as_user(client, cast.organiser)
 
-    response = client.post(page("cancel", participant.edition, registration.pk))
+    response = client.post(page("registration_cancel", participant.edition, registration.pk))
 
     assert said(response) == ["This registration was already cancelled."]
     assert Message.objects.filter(kind="registrations.cancelled").count() == 1

@@ -365,7 +365,7 @@ def test_pdf_of_a_long_list_repeats_the_header_on_each_page(edition, cast):
 
 
 def page(edition):
-    return reverse("security:list", args=[edition.slug])
+    return reverse("admission:security_list", args=[edition.slug])
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, edition, cast):
@@ -373,11 +373,11 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, edition, cast):
     login = reverse("accounts:login")
     for url in (
         page(edition),
-        reverse("security:download", args=[edition.slug, version.number, "csv"]),
+        reverse("admission:security_download", args=[edition.slug, version.number, "csv"]),
     ):
         response = client.get(url)
         assert (response.status_code, response["Location"]) == (302, f"{login}?next={url}")
-    response = client.post(reverse("security:generate", args=[edition.slug]))
+    response = client.post(reverse("admission:security_generate", args=[edition.slug]))
     assert response.status_code == 302
     assert SecurityList.objects.count() == 1
     assert SecurityListDownload.objects.count() == 0
@@ -391,12 +391,14 @@ def test_other_roles_get_403_and_nothing_changes(client, edition, category, cast
 
     for url in (
         page(edition),
-        reverse("security:download", args=[edition.slug, version.number, "pdf"]),
+        reverse("admission:security_download", args=[edition.slug, version.number, "pdf"]),
     ):
         response = client.get(url)
         assert response.status_code == 403
         assert b"Dupont" not in response.content
-    assert client.post(reverse("security:generate", args=[edition.slug])).status_code == 403
+    assert (
+        client.post(reverse("admission:security_generate", args=[edition.slug])).status_code == 403
+    )
     assert SecurityList.objects.count() == 1
     assert SecurityListDownload.objects.count() == 0
 
@@ -425,11 +427,11 @@ def test_organiser_generates_sees_versions_and_downloads_are_recorded(
     sign_up(edition, category, "Anne", "Dupont")
     log_in(client, cast.organiser)
 
-    response = client.post(reverse("security:generate", args=[edition.slug]), follow=True)
+    response = client.post(reverse("admission:security_generate", args=[edition.slug]), follow=True)
     assert response.status_code == 200
     assert "Version 1 of the security list was generated: 1 person." in response.text
     sign_up(edition, category, "Bruno", "Durand")
-    client.post(reverse("security:generate", args=[edition.slug]))
+    client.post(reverse("admission:security_generate", args=[edition.slug]))
 
     listing = client.get(page(edition))
     assert listing.status_code == 200
@@ -437,8 +439,8 @@ def test_organiser_generates_sees_versions_and_downloads_are_recorded(
     assert "1 added, 0 removed, 0 corrected" in listing.text
     assert "Added: Durand Bruno" in listing.text
     assert "Generate a new version" in listing.text
-    assert reverse("security:changes", args=[edition.slug, 2, "xlsx"]) in listing.text
-    assert reverse("security:changes", args=[edition.slug, 1, "xlsx"]) not in listing.text
+    assert reverse("admission:security_changes", args=[edition.slug, 2, "xlsx"]) in listing.text
+    assert reverse("admission:security_changes", args=[edition.slug, 1, "xlsx"]) not in listing.text
 
     expected = {
         "csv": "text/csv; charset=utf-8",
@@ -446,13 +448,15 @@ def test_organiser_generates_sees_versions_and_downloads_are_recorded(
         "pdf": "application/pdf",
     }
     for export_format, content_type in expected.items():
-        response = client.get(reverse("security:download", args=[edition.slug, 2, export_format]))
+        response = client.get(
+            reverse("admission:security_download", args=[edition.slug, 2, export_format])
+        )
         assert (response.status_code, response["Content-Type"]) == (200, content_type)
         assert response["Cache-Control"] == "private, no-store"
         assert response["Content-Disposition"] == (
             f'attachment; filename="securite-journee-exemple-v2-liste.{export_format}"'
         )
-    response = client.get(reverse("security:changes", args=[edition.slug, 2, "csv"]))
+    response = client.get(reverse("admission:security_changes", args=[edition.slug, 2, "csv"]))
     assert response.status_code == 200
     assert "Added;Durand;Bruno" in response.content.decode("utf-8-sig")
 
@@ -471,7 +475,9 @@ def test_organiser_generates_sees_versions_and_downloads_are_recorded(
 def test_a_superuser_sees_and_generates(client, edition, cast):
     log_in(client, cast.superuser)
     assert client.get(page(edition)).status_code == 200
-    assert client.post(reverse("security:generate", args=[edition.slug])).status_code == 302
+    assert (
+        client.post(reverse("admission:security_generate", args=[edition.slug])).status_code == 302
+    )
     assert SecurityList.objects.get().generated_by == cast.superuser
 
 
@@ -483,11 +489,11 @@ def test_bad_downloads_are_404_and_record_nothing(client, edition, cast):
     statuses = [
         client.get(url).status_code
         for url in (
-            reverse("security:download", args=[edition.slug, 1, "exe"]),
-            reverse("security:download", args=[edition.slug, 9, "csv"]),
-            reverse("security:changes", args=[edition.slug, 1, "csv"]),
-            reverse("security:download", args=["no-such-day", 1, "csv"]),
-            reverse("security:download", args=[cast.other_edition.slug, 1, "csv"]),
+            reverse("admission:security_download", args=[edition.slug, 1, "exe"]),
+            reverse("admission:security_download", args=[edition.slug, 9, "csv"]),
+            reverse("admission:security_changes", args=[edition.slug, 1, "csv"]),
+            reverse("admission:security_download", args=["no-such-day", 1, "csv"]),
+            reverse("admission:security_download", args=[cast.other_edition.slug, 1, "csv"]),
         )
     ]
     assert statuses == [404, 404, 404, 404, 403]
@@ -496,7 +502,9 @@ def test_bad_downloads_are_404_and_record_nothing(client, edition, cast):
 
 def test_generating_needs_post(client, edition, cast):
     log_in(client, cast.organiser)
-    assert client.get(reverse("security:generate", args=[edition.slug])).status_code == 405
+    assert (
+        client.get(reverse("admission:security_generate", args=[edition.slug])).status_code == 405
+    )
     assert SecurityList.objects.count() == 0
 
 
@@ -656,13 +664,17 @@ def test_after_the_day_the_page_shows_purged_versions_and_refuses_downloads_and_
     log_in(client, cast.organiser)
 
     listing = client.get(page(edition))
-    download = client.get(reverse("security:download", args=[edition.slug, 2, "csv"]), follow=True)
-    generated = client.post(reverse("security:generate", args=[edition.slug]), follow=True)
+    download = client.get(
+        reverse("admission:security_download", args=[edition.slug, 2, "csv"]), follow=True
+    )
+    generated = client.post(
+        reverse("admission:security_generate", args=[edition.slug]), follow=True
+    )
 
     assert listing.status_code == 200
     assert listing.text.count("Personal data deleted on") == 2
     assert "Durand" not in listing.text
-    assert reverse("security:download", args=[edition.slug, 2, "csv"]) not in listing.text
+    assert reverse("admission:security_download", args=[edition.slug, 2, "csv"]) not in listing.text
     assert "Generate a new version" not in listing.text
     assert download.status_code == 200
     assert "Version 2 was deleted on" in download.text

@@ -20,7 +20,7 @@ from charter import links as charter_links
 from registrations import capacity
 from registrations.links import manage_token
 from registrations.models import Booking
-from registrations.views import booking_token
+from registrations.views.public import booking_token
 from tests.auth import log_in
 from tests.factories import (
     CategoryFactory,

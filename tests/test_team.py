@@ -18,8 +18,8 @@ from tests.auth import log_in
 from tests.conftest import PASSWORD
 from tests.factories import MembershipFactory, UserFactory
 
-MEMBERS = reverse("team:members")
-INVITE = reverse("team:invite")
+MEMBERS = reverse("accounts:team")
+INVITE = reverse("accounts:team_invite")
 NEW_PASSWORD = "un mot de passe bien long 2024"
 
 
@@ -41,7 +41,7 @@ def link_in(message):
 # Who may open the pages --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [MEMBERS, INVITE, reverse("team:team_tokens")])
+@pytest.mark.parametrize("path", [MEMBERS, INVITE, reverse("accounts:team_tokens")])
 @pytest.mark.parametrize(
     ("who", "status"),
     [
@@ -61,7 +61,7 @@ def test_team_pages_need_manage_on_an_organisation(client, cast, path, who, stat
         assert b"organisatrice" not in response.content
 
 
-@pytest.mark.parametrize("path", [MEMBERS, INVITE, reverse("team:team_tokens")])
+@pytest.mark.parametrize("path", [MEMBERS, INVITE, reverse("accounts:team_tokens")])
 def test_team_pages_send_anonymous_visitors_to_the_login_page(client, db, path):
     response = client.get(path)
     assert response.status_code == 302
@@ -79,9 +79,9 @@ def test_members_page_lists_the_managed_organisation_only(client, cast):
     assert '<meta name="robots" content="noindex">' in content
     # One's own organiser role cannot be withdrawn from here; the others can.
     own = Membership.objects.get(user=cast.organiser)
-    assert reverse("team:withdraw", args=[own.pk]) not in content
+    assert reverse("accounts:team_withdraw", args=[own.pk]) not in content
     editor = Membership.objects.get(user=cast.editor)
-    assert reverse("team:withdraw", args=[editor.pk]) in content
+    assert reverse("accounts:team_withdraw", args=[editor.pk]) in content
 
 
 # Invitations -----------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def test_inviting_a_new_address_makes_an_inactive_account_and_emails_a_link(
         "/" + path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     )
     assert accepted.status_code == 302
-    assert accepted.url == reverse("organiser:home")
+    assert accepted.url == reverse("organiser_home")
     user.refresh_from_db()
     assert user.is_active
     assert user.check_password(NEW_PASSWORD)
@@ -165,7 +165,7 @@ def test_the_chosen_password_must_pass_the_validators(client, cast):
     user = invitations.invite(
         cast.organiser, email="new@example.net", role=Role.AGENT, organisation=cast.org
     ).membership.user
-    path = reverse("team:accept", args=[link_token(user)])
+    path = reverse("accounts:invitation_accept", args=[link_token(user)])
     response = client.post(path, {"new_password1": "1234", "new_password2": "1234"})
     assert response.status_code == 200
     assert b"too short" in response.content
@@ -251,11 +251,11 @@ def invited(cast):
 def test_a_tampered_link_is_refused_with_a_clear_page(client, invited):
     token = link_token(invited)
     for bad in (token[:-2] + "xx", "nimportequoi", token.replace(":", "", 1)):
-        response = client.get(reverse("team:accept", args=[bad]))
+        response = client.get(reverse("accounts:invitation_accept", args=[bad]))
         assert response.status_code == 404
         assert b"not valid" in response.content
     response = client.post(
-        reverse("team:accept", args=[token[:-2] + "xx"]),
+        reverse("accounts:invitation_accept", args=[token[:-2] + "xx"]),
         {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert response.status_code == 404
@@ -267,7 +267,7 @@ def test_a_link_for_another_salt_is_refused(client, invited):
     forged = signing.TimestampSigner(salt="charter.signing").sign_object(
         {"user": invited.pk, "state": "x"}
     )
-    assert client.get(reverse("team:accept", args=[forged])).status_code == 404
+    assert client.get(reverse("accounts:invitation_accept", args=[forged])).status_code == 404
 
 
 def test_an_expired_link_is_refused(client, invited, monkeypatch):
@@ -278,7 +278,7 @@ def test_an_expired_link_is_refused(client, invited, monkeypatch):
         )
         token = link_token(invited)
     response = client.post(
-        reverse("team:accept", args=[token]),
+        reverse("accounts:invitation_accept", args=[token]),
         {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert response.status_code == 410
@@ -292,7 +292,7 @@ def test_a_link_is_void_once_a_password_is_set_another_way(client, invited):
     invited.set_password(PASSWORD)
     invited.is_active = True
     invited.save()
-    assert client.get(reverse("team:accept", args=[token])).status_code == 410
+    assert client.get(reverse("accounts:invitation_accept", args=[token])).status_code == 410
 
 
 # Withdrawing ----------------------------------------------------------------------------
@@ -301,7 +301,7 @@ def test_a_link_is_void_once_a_password_is_set_another_way(client, invited):
 def test_an_organiser_withdraws_a_role(client, cast):
     membership = Membership.objects.get(user=cast.editor)
     log_in(client, cast.organiser)
-    path = reverse("team:withdraw", args=[membership.pk])
+    path = reverse("accounts:team_withdraw", args=[membership.pk])
     assert client.get(path).status_code == 200
     response = client.post(path)
     assert response.status_code == 302
@@ -315,7 +315,7 @@ def test_an_organiser_withdraws_a_role(client, cast):
 def test_ones_own_organiser_role_cannot_be_withdrawn(client, cast):
     membership = Membership.objects.get(user=cast.organiser)
     log_in(client, cast.organiser)
-    response = client.post(reverse("team:withdraw", args=[membership.pk]))
+    response = client.post(reverse("accounts:team_withdraw", args=[membership.pk]))
     assert response.status_code == 409
     assert b"your own organiser role" in response.content
     assert Membership.objects.filter(pk=membership.pk).exists()
@@ -327,7 +327,7 @@ def test_another_organiser_may_withdraw_it(client, cast):
     MembershipFactory(user=second, organisation=cast.org, role=Role.ORGANISER)
     membership = Membership.objects.get(user=cast.organiser)
     log_in(client, second)
-    assert client.post(reverse("team:withdraw", args=[membership.pk])).status_code == 302
+    assert client.post(reverse("accounts:team_withdraw", args=[membership.pk])).status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
 
 
@@ -335,8 +335,8 @@ def test_another_organiser_may_withdraw_it(client, cast):
 def test_others_cannot_withdraw_a_role(client, cast, who):
     membership = Membership.objects.get(user=cast.editor)
     log_in(client, getattr(cast, who))
-    assert client.get(reverse("team:withdraw", args=[membership.pk])).status_code == 403
-    assert client.post(reverse("team:withdraw", args=[membership.pk])).status_code == 403
+    assert client.get(reverse("accounts:team_withdraw", args=[membership.pk])).status_code == 403
+    assert client.post(reverse("accounts:team_withdraw", args=[membership.pk])).status_code == 403
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 
@@ -355,7 +355,7 @@ def test_sending_invitations_is_rate_limited(client, cast, settings):
 
 def test_the_invitation_page_is_rate_limited_per_address(client, invited, settings):
     settings.PTCE_RATES = {**settings.PTCE_RATES, "invitation": "2/h"}
-    path = reverse("team:accept", args=[link_token(invited)])
+    path = reverse("accounts:invitation_accept", args=[link_token(invited)])
     assert [client.get(path).status_code for _ in range(2)] == [200, 200]
     response = client.post(path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert response.status_code == 429

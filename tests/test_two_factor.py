@@ -110,7 +110,7 @@ def test_password_of_a_user_with_an_authenticator_logs_nobody_in_until_the_code(
     assert response["Location"] == "/gestion/"
     assert int(client.session[SESSION_KEY]) == cast.organiser.pk
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
-    assert client.get(reverse("organiser:home")).status_code == 200
+    assert client.get(reverse("organiser_home")).status_code == 200
 
 
 def test_a_wrong_code_says_so_and_changes_nothing(client, cast, no_device_throttle):
@@ -125,7 +125,7 @@ def test_a_wrong_code_says_so_and_changes_nothing(client, cast, no_device_thrott
     assert 'id="id_code_error"' in response.content.decode()
     assert SESSION_KEY not in client.session
     # Still waiting for the right code.
-    assert client.post(CODE, {"code": right})["Location"] == reverse("home")
+    assert client.post(CODE, {"code": right})["Location"] == reverse("events:home")
     assert int(client.session[SESSION_KEY]) == cast.organiser.pk
 
 
@@ -144,7 +144,7 @@ def test_a_recovery_code_logs_in_once(client, cast, no_device_throttle):
     response = client.post(CODE, {"code": codes[0].upper()})
     assert response.status_code == 302
     assert int(client.session[SESSION_KEY]) == cast.organiser.pk
-    assert client.get(reverse("organiser:home")).status_code == 200
+    assert client.get(reverse("organiser_home")).status_code == 200
     assert second_factor.recovery_codes_left(cast.organiser) == 9
     entry = AuditEntry.objects.get(what="Recovery code used")
     assert (entry.user, entry.action, entry.detail) == (
@@ -247,12 +247,12 @@ def test_an_editor_who_set_it_up_gives_the_code_too(client, cast):
 def organiser_pages(cast):
     slug = cast.edition.slug
     return [
-        reverse("organiser:home"),  # events
-        reverse("registrations_organiser:list", args=[slug]),
-        reverse("attendance:page", args=[slug]),  # admission
-        reverse("charter_organiser:dashboard"),
+        reverse("organiser_home"),  # events
+        reverse("registrations:list", args=[slug]),
+        reverse("admission:attendance", args=[slug]),  # admission
+        reverse("charter:manage"),
         reverse("network:export"),
-        reverse("team:members"),  # accounts
+        reverse("accounts:team"),  # accounts
         "/admin/",
     ]
 
@@ -284,7 +284,7 @@ def test_a_session_that_only_gave_the_password_reaches_no_organiser_page(client,
 def test_a_session_verified_later_on_the_code_page_goes_on(client, cast):
     device, _ = enrolled(cast.organiser)
     log_in(client, cast.organiser, second_factor=False)
-    path = reverse("organiser:home")
+    path = reverse("organiser_home")
     location = client.get(path)["Location"]
     response = client.post(location, {"code": code_for(device)})
     assert response["Location"] == path
@@ -304,7 +304,7 @@ def test_an_agent_without_an_authenticator_opens_the_check_in_app(client, cast):
 
 
 def test_anonymous_visitors_still_go_to_the_login_page(client, cast):
-    path = reverse("organiser:home")
+    path = reverse("organiser_home")
     assert client.get(path)["Location"] == f"{LOGIN}?next={path}"
 
 
@@ -436,7 +436,7 @@ def test_a_user_who_need_not_use_it_may_switch_it_off(client, cast):
     assert not TOTPDevice.objects.filter(user=cast.editor).exists()
     assert not StaticToken.objects.filter(device__user=cast.editor).exists()
     client.post(reverse("accounts:logout"))
-    assert password_step(client, "redacteur")["Location"] == reverse("home")
+    assert password_step(client, "redacteur")["Location"] == reverse("events:home")
 
 
 # The account page -----------------------------------------------------------------------------

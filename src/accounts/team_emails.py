@@ -53,7 +53,7 @@ def build_invitation(message):
     membership = _membership(message)
     if membership is None or not is_pending(membership.user):
         return None  # Withdrawn, or the person already chose a password.
-    path = reverse("team:accept", args=[link_token(membership.user)])
+    path = reverse("accounts:invitation_accept", args=[link_token(membership.user)])
     context = _context(
         membership, message, accept_url=settings.SITE_URL + path, days=LINK_MAX_AGE.days
     )

@@ -1,5 +1,5 @@
 """The venue's entrances in the admin, for superusers (organisers work on them on their own
-pages, :mod:`admission.entrance_views`).
+pages, :mod:`admission.views.organiser`).
 
 An entrance is what an agent picks on the check-in app and what every scan records; its code
 (slug) is what devices send. An entrance with scans cannot be deleted (the log keeps where

@@ -1,6 +1,6 @@
 """The charter in the admin, for superusers only, to look things up.
 
-Organisers work on the charter in its organiser pages (``charter_organiser``), where every
+Organisers work on the charter in its organiser pages (:mod:`charter.views.organiser`), where every
 signature goes through :mod:`charter.signatures` (one per organisation and version, the
 pole's recognition, the receipt): here signatures, requests and ceremonies are read-only, and
 a version's title, dates, text and opening may be corrected, nothing more.

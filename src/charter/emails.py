@@ -74,7 +74,7 @@ def build_confirm_link(message):
     signing_request = _request(message, RequestStatus.AWAITING_EMAIL)
     if signing_request is None:
         return None
-    path = reverse("charter_signing:confirm", args=[links.confirm_token(signing_request)])
+    path = reverse("charter:sign_confirm", args=[links.confirm_token(signing_request)])
     context = _context(
         signing_request,
         message,

@@ -2,7 +2,7 @@
 
 The admin site is for superusers only (``accounts.permissions.can_open_admin``); organisers
 and editors edit editions, venues and the programme on the organiser pages
-(:mod:`events.edit_views`), which apply the roles.
+(:mod:`events.views.organiser`), which apply the roles.
 """
 
 from django import forms

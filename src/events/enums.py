@@ -35,3 +35,19 @@ class SecurityField(models.TextChoices):
     BIRTH_PLACE = "birth_place", _("Place of birth")
     NATIONALITY = "nationality", _("Nationality")
     EMPLOYER = "employer", _("Employer")
+
+
+#: Why the venue's security list needs each detail, shown beside it on the edition page.
+SECURITY_FIELD_REASONS = {
+    SecurityField.BIRTH_DATE: _(
+        "The venue's security asks for it to identify each visitor, together with the names "
+        "as on the ID. It is deleted after the day."
+    ),
+    SecurityField.BIRTH_PLACE: _(
+        "The venue's security asks for it, with the date of birth, to identify each visitor."
+    ),
+    SecurityField.NATIONALITY: _("The venue's security asks for it for its checks before the day."),
+    SecurityField.EMPLOYER: _(
+        "The venue's security lists each visitor with the organisation they come from."
+    ),
+}

@@ -1,13 +1,43 @@
+"""The events app's addresses (namespace "events"): the home page, an edition's public pages,
+and its organiser pages (settings, venue, programme) under ``journees/<slug>/gestion/``."""
+
 from django.urls import path
 
-from events import views
+from common.urls import edition_organiser
+from events.views import organiser, public
 
 app_name = "events"
 
 urlpatterns = [
-    path("journees/<slug:slug>/", views.edition, name="edition"),
-    path("journees/<slug:slug>/programme/", views.programme, name="programme"),
-    path("journees/<slug:slug>/intervenants/<slug:speaker>/", views.speaker, name="speaker"),
-    path("journees/<slug:slug>/journee.ics", views.edition_ics, name="edition_ics"),
-    path("journees/<slug:slug>/programme/<int:session>.ics", views.session_ics, name="session_ics"),
+    path("", public.home, name="home"),
+    path("journees/<slug:slug>/", public.edition, name="edition"),
+    path("journees/<slug:slug>/programme/", public.programme, name="programme"),
+    path("journees/<slug:slug>/intervenants/<slug:speaker>/", public.speaker, name="speaker"),
+    path("journees/<slug:slug>/journee.ics", public.edition_ics, name="edition_ics"),
+    path(
+        "journees/<slug:slug>/programme/<int:session>.ics", public.session_ics, name="session_ics"
+    ),
+    path("gestion/journees/nouvelle/", organiser.new_edition, name="new_edition"),
+    edition_organiser(
+        [
+            path("parametres/", organiser.settings, name="settings"),
+            path("lieu/", organiser.venue, name="venue"),
+            path("lieu/nouveau/", organiser.new_venue, name="new_venue"),
+            path("programme/", organiser.edit_programme, name="edit_programme"),
+            path("programme/seances/nouvelle/", organiser.session_add, name="session_add"),
+            path("programme/seances/<int:pk>/", organiser.session_edit, name="session_edit"),
+            path(
+                "programme/seances/<int:pk>/supprimer/",
+                organiser.session_delete,
+                name="session_delete",
+            ),
+            path("programme/intervenants/nouveau/", organiser.speaker_add, name="speaker_add"),
+            path("programme/intervenants/<int:pk>/", organiser.speaker_edit, name="speaker_edit"),
+            path(
+                "programme/intervenants/<int:pk>/supprimer/",
+                organiser.speaker_delete,
+                name="speaker_delete",
+            ),
+        ]
+    ),
 ]

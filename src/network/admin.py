@@ -1,5 +1,5 @@
 """Organisations, poles and sectors in the admin, for superusers (organisers keep the
-directory on their own pages, :mod:`network.edit_views`, with the same forms and rules from
+directory on their own pages, :mod:`network.views.organiser`, with the same forms and rules from
 :mod:`network.edit_forms`).
 
 After a pole or an organisation is saved, the derived data of the poles concerned (departments,

@@ -24,16 +24,16 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.parser import Parser
 from pydantic.json_schema import models_json_schema
 
-from accounts.api import router as accounts_router
-from admission.api import router as admission_router
-from charter.api import router as charter_router
+from accounts.views.api import router as accounts_router
+from admission.views.api import router as admission_router
+from charter.views.api import router as charter_router
 from common import unstorable
 from common.api import ApiError, ErrorOut, ValidationErrorOut
 from common.errors import payload_too_large, too_many_requests
 from common.ratelimits import API_THROTTLES, failed_authentication_limit
-from events.api import router as events_router
-from network.api import router as network_router
-from registrations.api import router as registrations_router
+from events.views.api import router as events_router
+from network.views.api import router as network_router
+from registrations.views.api import router as registrations_router
 
 logger = logging.getLogger(__name__)
 

@@ -27,54 +27,58 @@ MENU = [
     (
         _("Registrations"),
         [
-            Item("dashboard", "dashboard:edition", _("Dashboard"), Action.VIEW_FIGURES),
+            Item("dashboard", "dashboard", _("Dashboard"), Action.VIEW_FIGURES),
             Item(
                 "list",
-                "registrations_organiser:list",
+                "registrations:list",
                 _("Registrations"),
                 Action.VIEW_PERSONAL_DATA,
             ),
             Item(
                 "invitations",
-                "registrations_organiser:invitations",
+                "registrations:invitations",
                 _("Invitations"),
                 Action.VIEW_PERSONAL_DATA,
             ),
             Item(
                 "failed_emails",
-                "registrations_organiser:failed_emails",
+                "registrations:failed_emails",
                 _("Failed emails"),
                 Action.VIEW_PERSONAL_DATA,
             ),
-            Item("message", "dashboard:message", _("Message to attendees"), Action.MANAGE),
-            Item("exports", "exports:page", _("Exports"), Action.VIEW_FIGURES),
+            Item("message", "registrations:message", _("Message to attendees"), Action.MANAGE),
+            Item("exports", "registrations:exports", _("Exports"), Action.VIEW_FIGURES),
         ],
     ),
     (
         _("The day"),
         [
-            Item("security", "security:list", _("Security list"), Action.VIEW_PERSONAL_DATA),
-            Item("badges", "badges:page", _("Badges"), Action.VIEW_PERSONAL_DATA),
-            Item("checkin", "checkin:app", _("Check-in at the door"), Action.CHECK_IN),
-            Item("attendance", "attendance:page", _("Attendance"), Action.VIEW_FIGURES),
-            Item("ceremony", "charter_organiser:ceremony", _("Charter ceremony"), Action.MANAGE),
+            Item(
+                "security", "admission:security_list", _("Security list"), Action.VIEW_PERSONAL_DATA
+            ),
+            Item("badges", "admission:badges", _("Badges"), Action.VIEW_PERSONAL_DATA),
+            Item("checkin", "admission:checkin", _("Check-in at the door"), Action.CHECK_IN),
+            Item("attendance", "admission:attendance", _("Attendance"), Action.VIEW_FIGURES),
+            Item("ceremony", "charter:ceremony", _("Charter ceremony"), Action.MANAGE),
         ],
     ),
     (
         _("Preparing"),
         [
-            Item("settings", "edit:settings", _("Settings"), Action.EDIT_CONTENT),
-            Item("programme", "edit:programme", _("Programme"), Action.EDIT_CONTENT),
-            Item("categories", "categories:list", _("Categories and quotas"), Action.MANAGE),
-            Item("entrances", "entrances:list", _("Entrances"), Action.MANAGE),
-            Item("copy", "organiser:copy", _("Copy this edition"), Action.MANAGE),
+            Item("settings", "events:settings", _("Settings"), Action.EDIT_CONTENT),
+            Item("programme", "events:edit_programme", _("Programme"), Action.EDIT_CONTENT),
+            Item(
+                "categories", "registrations:categories", _("Categories and quotas"), Action.MANAGE
+            ),
+            Item("entrances", "admission:entrances", _("Entrances"), Action.MANAGE),
+            Item("copy", "edition_copy", _("Copy this edition"), Action.MANAGE),
         ],
     ),
     (
         _("Personal data"),
         [
-            Item("privacy", "privacy_organiser:page", _("Requests and retention"), Action.MANAGE),
-            Item("audit", "team:edition_audit", _("Audit log"), Action.MANAGE),
+            Item("privacy", "registrations:privacy", _("Requests and retention"), Action.MANAGE),
+            Item("audit", "accounts:edition_audit", _("Audit log"), Action.MANAGE),
         ],
     ),
 ]

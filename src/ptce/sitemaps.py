@@ -23,7 +23,7 @@ class SiteSitemap(Sitemap):
 class StaticSitemap(SiteSitemap):
     def items(self):
         return [
-            "home",
+            "events:home",
             "network:directory",
             "network:map",
             "charter:index",

@@ -1,11 +1,17 @@
+"""The project's URL configuration: each app's ``urls.py`` at the site root, in its own
+namespace named after the app (organiser pages of an edition under
+``journees/<slug>/gestion/``, see :mod:`common.urls`), the project's own pages without a
+namespace, the API and the admin."""
+
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from events import views as events_views
-from ptce import health, views
+from common.urls import edition_organiser
+from ptce import health
 from ptce.api import api
 from ptce.sitemaps import SITEMAPS
+from ptce.views import organiser, public
 
 handler400 = "common.errors.bad_request"
 handler403 = "common.errors.permission_denied"
@@ -13,38 +19,31 @@ handler404 = "common.errors.page_not_found"
 handler500 = "common.errors.server_error"
 
 urlpatterns = [
-    path("", events_views.home, name="home"),
     path("", include("events.urls")),
     path("", include("accounts.urls")),
     path("", include("network.urls")),
-    path("", include(("registrations.urls", "registrations"))),
-    path("", include(("registrations.organiser_urls", "registrations_organiser"))),
-    path("", include(("admission.urls", "admission"))),
-    path("", include(("admission.security_urls", "security"))),
-    path("", include(("admission.badge_urls", "badges"))),
-    path("", include(("admission.checkin_urls", "checkin"))),
-    path("", include(("admission.attendance_urls", "attendance"))),
-    path("", include(("charter.urls", "charter"))),
-    path("", include(("charter.signing_urls", "charter_signing"))),
-    path("", include(("charter.organiser_urls", "charter_organiser"))),
-    # The organisers' area (issue 7).
-    path("", include(("ptce.organiser_urls", "organiser"))),
-    path("", include(("events.edit_urls", "edit"))),
-    path("", include(("ptce.dashboard_urls", "dashboard"))),
-    path("", include(("ptce.export_urls", "exports"))),
-    path("", include(("registrations.privacy_urls", "privacy_organiser"))),
-    path("", include(("registrations.category_urls", "categories"))),
-    path("", include(("admission.entrance_urls", "entrances"))),
-    path("", include(("accounts.team_urls", "team"))),
-    path("", include(("network.edit_urls", "directory_edit"))),
-    path("confidentialite/", views.privacy, name="privacy"),
-    path("accessibilite/", views.accessibility, name="accessibility"),
-    path("plan-du-site/", views.site_map, name="site_map"),
+    path("", include("registrations.urls")),
+    path("", include("admission.urls")),
+    path("", include("charter.urls")),
+    # The project's pages: the organisers' home, and an edition's dashboard and figures, which
+    # span registrations and admission.
+    path("gestion/", organiser.organiser_home, name="organiser_home"),
+    path("gestion/journees/<slug:slug>/copier/", organiser.edition_copy, name="edition_copy"),
+    edition_organiser(
+        [
+            path("", organiser.dashboard, name="dashboard"),
+            path("chiffres/", organiser.dashboard_fragment, name="dashboard_fragment"),
+            path("exports/chiffres/", organiser.figures_export, name="figures_export"),
+        ]
+    ),
+    path("confidentialite/", public.privacy, name="privacy"),
+    path("accessibilite/", public.accessibility, name="accessibility"),
+    path("plan-du-site/", public.site_map, name="site_map"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("favicon.ico", views.favicon, name="favicon"),
+    path("robots.txt", public.robots_txt, name="robots_txt"),
+    path("favicon.ico", public.favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

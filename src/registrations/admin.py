@@ -1,6 +1,6 @@
 """Registration categories in the admin; invitations and registrations read-only. The admin
 is for superusers; organisers work on categories on their own pages
-(:mod:`registrations.category_views`) and on registrations on the organiser pages, where
+(:mod:`registrations.views.organiser`) and on registrations on the organiser pages, where
 every change goes through :mod:`registrations.capacity`.
 
 Saving a higher limit (quota, seats per organisation) gives the seats it frees to the

@@ -19,8 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.names import NameField
-from events.enums import SecurityField
-from events.views import SECURITY_FIELD_REASONS
+from events.enums import SECURITY_FIELD_REASONS, SecurityField
 from network.models import Organisation
 from registrations import attendees
 from registrations.enums import Diet

@@ -1,20 +1,89 @@
+"""The registrations app's addresses (namespace "registrations"): registering and the
+attendee's own pages, and an edition's organiser pages of registrations, invitations,
+categories, messages, personal data and exports under ``journees/<slug>/gestion/``.
+
+Each export takes ``?format=csv`` (the default) or ``?format=xlsx``.
+"""
+
 from django.urls import path
 
-from registrations import views
+from common.urls import edition_organiser
+from registrations.views import organiser, public
+
+app_name = "registrations"
 
 urlpatterns = [
-    path("journees/<slug:slug>/inscription/", views.register, name="register"),
+    path("journees/<slug:slug>/inscription/", public.register, name="register"),
     path(
         "journees/<slug:slug>/inscription/confirmation/<str:token>/",
-        views.registered,
+        public.registered,
         name="registered",
     ),
-    path("journees/<slug:slug>/inscription/lien/", views.lost_link, name="lost_link"),
-    path("journees/<slug:slug>/participants/", views.participants, name="participants"),
-    path("inscription/<str:token>/", views.manage, name="manage"),
-    path("inscription/<str:token>/annuler/", views.cancel, name="cancel"),
-    path("inscription/<str:token>/je-viens/", views.reconfirm, name="reconfirm"),
-    path("inscription/<str:token>/mes-donnees/", views.my_data, name="my_data"),
-    path("inscription/<str:token>/supprimer/", views.erase, name="erase"),
-    path("invitation/<str:code>/", views.invitation, name="invitation"),
+    path("journees/<slug:slug>/inscription/lien/", public.lost_link, name="lost_link"),
+    path("journees/<slug:slug>/participants/", public.participants, name="participants"),
+    path("inscription/<str:token>/", public.manage, name="manage"),
+    path("inscription/<str:token>/annuler/", public.cancel, name="cancel"),
+    path("inscription/<str:token>/je-viens/", public.reconfirm, name="reconfirm"),
+    path("inscription/<str:token>/mes-donnees/", public.my_data, name="my_data"),
+    path("inscription/<str:token>/supprimer/", public.erase, name="erase"),
+    path("invitation/<str:code>/", public.invitation, name="invitation"),
+    edition_organiser(
+        [
+            path("inscriptions/", organiser.registration_list, name="list"),
+            path("inscriptions/ajouter/", organiser.add, name="add"),
+            path("inscriptions/<int:pk>/", organiser.registration_detail, name="detail"),
+            path(
+                "inscriptions/<int:pk>/annuler/",
+                organiser.registration_cancel,
+                name="registration_cancel",
+            ),
+            path("inscriptions/<int:pk>/promouvoir/", organiser.promote, name="promote"),
+            path("inscriptions/<int:pk>/renvoyer/", organiser.resend, name="resend"),
+            path("inscriptions/invitations/", organiser.invitations, name="invitations"),
+            path("inscriptions/invitations/personnelle/", organiser.invite, name="invite"),
+            path("inscriptions/invitations/groupe/", organiser.group_code, name="group_code"),
+            path("inscriptions/invitations/<int:pk>/revoquer/", organiser.revoke, name="revoke"),
+            path(
+                "inscriptions/courriels-en-echec/",
+                organiser.failed_emails,
+                name="failed_emails",
+            ),
+            path(
+                "inscriptions/courriels-en-echec/<int:pk>/renvoyer/",
+                organiser.resend_email,
+                name="resend_email",
+            ),
+            path("categories/", organiser.categories, name="categories"),
+            path("categories/ajouter/", organiser.category_add, name="category_add"),
+            path("categories/<int:pk>/", organiser.category_edit, name="category_edit"),
+            path(
+                "categories/<int:pk>/supprimer/",
+                organiser.category_delete,
+                name="category_delete",
+            ),
+            path("message/", organiser.message, name="message"),
+            path("donnees-personnelles/", organiser.privacy_page, name="privacy"),
+            path(
+                "donnees-personnelles/<int:pk>/copie/",
+                organiser.privacy_copy,
+                name="privacy_copy",
+            ),
+            path(
+                "donnees-personnelles/<int:pk>/supprimer/",
+                organiser.privacy_erase,
+                name="privacy_erase",
+            ),
+            path("exports/", organiser.exports_page, name="exports"),
+            path(
+                "exports/inscriptions/",
+                organiser.export_registrations,
+                name="export_registrations",
+            ),
+            path(
+                "exports/participants/",
+                organiser.export_participants,
+                name="export_participants",
+            ),
+        ]
+    ),
 ]

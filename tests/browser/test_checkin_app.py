@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from admission import tickets
-from admission.checkin_views import strings
 from admission.models import CheckIn
+from admission.views.checkin import strings
 from registrations import capacity
 from tests.auth import log_in
 from tests.browser.conftest import VIEWPORTS, Tab

@@ -1,0 +1,1 @@
+"""The views of the accounts app, one module per audience."""

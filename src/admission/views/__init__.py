@@ -1,0 +1,1 @@
+"""The views of the admission app, one module per audience."""

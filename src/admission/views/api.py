@@ -1,0 +1,224 @@
+"""Check-in as JSON: the door devices' scans and offline download, and the organisers' log.
+
+The door endpoints need ``check_in`` on the edition (agents of that edition, organisers): an
+API token (``Authorization: Bearer …``) or the check-in app's session (with its CSRF token).
+An agent whose role is narrowed to another edition gets 403, as does a viewer. The log needs
+``view_personal_data``. The verdict rule is :mod:`admission.checkin`'s.
+
+A scan always answers 200 with its ``result`` (refusals included), except an unknown entrance
+(422 on ``entrance``: no scan can be recorded without a door), a device time outside the
+edition's day (422 on ``scanned_at``), a nonce already used for another scan (409
+``nonce_reused``) and malformed bodies (422). The person a scan names is shown only when they
+may be admitted (a confirmed registration): for a cancelled or waiting one, the verdict alone.
+"""
+
+import time
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+from ninja.errors import ValidationError
+from ninja.pagination import paginate
+
+from accounts.bearer import BearerAuth, edition_for
+from accounts.second_factor import verified_session_auth
+from admission import checkin, keys
+from admission.enums import CheckInResult
+from admission.models import CheckIn, Entrance
+from admission.schemas import (
+    CheckInDataFilters,
+    CheckInDataOut,
+    CheckInIn,
+    CheckInLogFilters,
+    CheckInLogOut,
+    CheckInOut,
+)
+from common.api import AUTH_ERRORS, ApiError, ErrorOut, ValidationErrorOut, invalid, pagination
+from common.permissions import Action
+from common.ratelimits import CHECKIN_THROTTLES
+from registrations.enums import RegistrationStatus
+from registrations.models import Registration
+
+router = Router(tags=["check-in"])
+
+AUTH = [BearerAuth(), verified_session_auth]
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+MAX_OFFSET = 1_000_000
+
+
+CheckInPagination = pagination(default=DEFAULT_LIMIT, maximum=MAX_LIMIT, max_offset=MAX_OFFSET)
+
+
+def _attendee(registration):
+    """What the door screen shows of a person: only of one who may be admitted."""
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+        return None
+    organisation = registration.organisation
+    return {
+        "id": registration.pk,
+        "public_id": registration.public_id,
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "category": registration.category.name,
+        "organisation": organisation.name if organisation else registration.organisation_name,
+        "attention_note": registration.accessibility_needs,
+    }
+
+
+def _verdict_out(verdict):
+    scan, first = verdict.checkin, verdict.first_admission
+    return {
+        "result": verdict.result,
+        "message": verdict.message,
+        "replayed": verdict.replayed,
+        "scanned_at": scan.scanned_at,
+        "received_at": scan.received_at,
+        # Only a ticket that names someone of this edition, who may be admitted, shows them.
+        "attendee": _attendee(verdict.registration),
+        "first_admission": first
+        and {
+            "scanned_at": first.scanned_at,
+            "received_at": first.received_at,
+            "entrance": {"slug": first.entrance.slug, "name": first.entrance.name},
+            "agent": checkin.agent_name(first.agent),
+        },
+    }
+
+
+@router.post(
+    "/editions/{slug}/checkins",
+    response={200: CheckInOut, 409: ErrorOut, 422: ValidationErrorOut, **AUTH_ERRORS},
+    auth=AUTH,
+    throttle=CHECKIN_THROTTLES,
+    operation_id="create_checkin",
+    summary="Scan a ticket at the door (agent)",
+)
+def create_checkin(request, slug: str, payload: CheckInIn, response: HttpResponse):
+    """Decide and record one scan; needs ``check_in`` on the edition.
+
+    ``result`` is one of ``admitted``, ``already_admitted`` (with ``first_admission``: when,
+    which entrance, by whom), ``revoked``, ``unknown_ticket``, ``invalid_ticket``,
+    ``wrong_edition``, ``not_open`` (before the edition's day, Paris time) and
+    ``id_mismatch`` (``id_checked`` false: refused and logged). ``attendee`` is given only for
+    a confirmed registration. The same ``nonce`` with the same ticket (or registration),
+    entrance and ``id_checked`` answers the first verdict (``replayed``) and records nothing;
+    with any of them different, 409 ``nonce_reused``. Offline scans give their device time as
+    ``scanned_at`` (on the edition's day, else 422); the first admission the server receives
+    wins. The ``Server-Timing`` header gives the time spent deciding.
+    """
+    started = time.perf_counter()
+    edition = edition_for(slug, request.auth, Action.CHECK_IN)
+    entrance = Entrance.objects.filter(edition=edition, slug=payload.entrance).first()
+    if entrance is None:
+        raise ValidationError(
+            [invalid("entrance", "unknown_entrance", _("This edition has no such entrance."))]
+        )
+    try:
+        verdict = checkin.admit(
+            edition,
+            ticket=payload.ticket,
+            registration=payload.registration,
+            entrance=entrance,
+            agent=request.auth,
+            nonce=payload.nonce,
+            id_checked=payload.id_checked,
+            scanned_at=payload.scanned_at,
+        )
+    except checkin.ScanRefused as refused:
+        raise ValidationError([invalid(refused.field, refused.code, refused.message)]) from None
+    except checkin.NonceReused as reused:
+        raise ApiError(reused.code, reused.message, status=409) from None
+    response["Server-Timing"] = f"checkin;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return _verdict_out(verdict)
+
+
+@router.get(
+    "/editions/{slug}/checkin-data",
+    response={200: CheckInDataOut, 422: ValidationErrorOut, **AUTH_ERRORS},
+    auth=AUTH,
+    throttle=CHECKIN_THROTTLES,
+    operation_id="get_checkin_data",
+    summary="What a door device keeps to work offline (agent)",
+)
+def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
+    """The edition's public key, entrances, confirmed attendees (only what the door screen
+    shows), the public ids of cancelled registrations and of those admitted already; needs
+    ``check_in`` on the edition.
+
+    With ``since`` (the ``generated_at`` of the previous download), only the registrations
+    changed and the admissions received after it. Entrances and the key always come whole.
+    """
+    edition = edition_for(slug, request.auth, Action.CHECK_IN)
+    generated_at = timezone.now()
+    registrations = Registration.objects.filter(edition=edition)
+    admissions = CheckIn.objects.filter(edition=edition, result=CheckInResult.ADMITTED)
+    if filters.since is not None:
+        registrations = registrations.filter(updated_at__gt=filters.since)
+        admissions = admissions.filter(received_at__gt=filters.since)
+    confirmed = (
+        registrations.filter(status=RegistrationStatus.CONFIRMED)
+        .select_related("category", "organisation")
+        .only(
+            "public_id",
+            "status",
+            "first_name",
+            "last_name",
+            "organisation_name",
+            "accessibility_needs",
+            "category__name",
+            "organisation__name",
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    revoked = registrations.filter(status=RegistrationStatus.CANCELLED).order_by("pk")
+    return {
+        "edition": edition.slug,
+        "edition_id": edition.pk,
+        "generated_at": generated_at,
+        "opens_at": checkin.opens_at(edition),
+        "closes_at": checkin.closes_at(edition),
+        "counts": checkin.counts(edition),
+        "public_key": keys.public_key_b64(edition),
+        "entrances": list(Entrance.objects.filter(edition=edition).values("slug", "name")),
+        "attendees": [_attendee(registration) for registration in confirmed],
+        "revoked": list(revoked.values_list("public_id", flat=True)),
+        "admitted": list(
+            admissions.order_by("pk").values_list("registration__public_id", flat=True)
+        ),
+    }
+
+
+@router.get(
+    "/editions/{slug}/checkins",
+    response={200: list[CheckInLogOut], 422: ValidationErrorOut, **AUTH_ERRORS},
+    auth=AUTH,
+    operation_id="list_checkins",
+    summary="Every scan at the doors (organiser)",
+)
+@paginate(CheckInPagination)
+def list_checkins(request, slug: str, filters: Query[CheckInLogFilters]):
+    """Every scan of the edition in the order received, refusals included; needs
+    ``view_personal_data`` on the edition. ``result`` and ``entrance`` (a slug; unknown:
+    422) narrow the list. Paginated with ``limit`` (at most 500) and ``offset``.
+    """
+    edition = edition_for(slug, request.auth, Action.VIEW_PERSONAL_DATA)
+    scans = CheckIn.objects.filter(edition=edition)
+    if filters.result:
+        scans = scans.filter(result=filters.result)
+    if filters.entrance:
+        entrance = Entrance.objects.filter(edition=edition, slug=filters.entrance).first()
+        if entrance is None:
+            raise ValidationError(
+                [
+                    invalid(
+                        "entrance",
+                        "unknown_entrance",
+                        _("This edition has no such entrance."),
+                        where="query",
+                    )
+                ]
+            )
+        scans = scans.filter(entrance=entrance)
+    return scans.select_related("registration", "entrance", "agent").order_by("received_at", "pk")

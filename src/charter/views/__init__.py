@@ -1,0 +1,1 @@
+"""The views of the charter app, one module per audience."""

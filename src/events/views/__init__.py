@@ -1,0 +1,1 @@
+"""The views of the events app, one module per audience."""

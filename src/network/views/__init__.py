@@ -1,0 +1,1 @@
+"""The views of the network app, one module per audience."""

@@ -1,0 +1,1 @@
+"""The project's own pages, one module per audience."""

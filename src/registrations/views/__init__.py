@@ -1,0 +1,1 @@
+"""The views of the registrations app, one module per audience."""
