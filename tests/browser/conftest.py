@@ -27,6 +27,23 @@ VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
 }
 
+#: Run in the page: the faults of its layout at the current width, as sentences.
+LAYOUT_FAULTS = """() => {
+  const faults = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth) {
+    faults.push(`the page is ${root.scrollWidth} px wide in a ${root.clientWidth} px window`);
+  }
+  for (const number of document.querySelectorAll(".figures dd")) {
+    const tile = number.parentElement.getBoundingClientRect();
+    const box = number.getBoundingClientRect();
+    if (box.width && (box.right > tile.right + 0.5 || number.scrollWidth > number.clientWidth)) {
+      faults.push(`the figure ${number.textContent.trim()} does not fit in its tile`);
+    }
+  }
+  return faults;
+}"""
+
 # Playwright's synchronous API runs an event loop in this thread; the tests' own database
 # work (factories) is synchronous and safe, so Django's async guard is relaxed for them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -102,6 +119,11 @@ class Tab:
             for v in result["violations"]
         ]
 
+    def layout_faults(self):
+        """What the eye would see broken at this width: the page scrolling sideways, or a
+        figure tile whose number does not fit inside it."""
+        return self.page.evaluate(LAYOUT_FAULTS)
+
     def assert_clean(self):
         """No accessibility violation at any of the tab's widths, no CSP violation, no
         console error on this page; the page is back at its first width after."""
@@ -109,6 +131,7 @@ class Tab:
             if index:
                 self.page.set_viewport_size(VIEWPORTS[width]["viewport"])
             assert (width, self.axe_violations()) == (width, [])
+            assert (width, self.layout_faults()) == (width, [])
         if len(self.widths) > 1:
             self.page.set_viewport_size(VIEWPORTS[self.widths[0]]["viewport"])
         assert self.csp_violations() == []
