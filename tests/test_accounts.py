@@ -59,7 +59,7 @@ def test_login_ignores_a_next_on_another_site(client, cast):
         {"username": "redacteur", "password": PASSWORD, "next": "https://example.com/"},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("events:home")
+    assert response["Location"] == reverse("organiser_home")
 
 
 def test_login_with_a_wrong_password_shows_the_error_and_logs_nobody_in(client, cast):

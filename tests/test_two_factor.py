@@ -125,7 +125,7 @@ def test_a_wrong_code_says_so_and_changes_nothing(client, cast, no_device_thrott
     assert 'id="id_code_error"' in response.content.decode()
     assert SESSION_KEY not in client.session
     # Still waiting for the right code.
-    assert client.post(CODE, {"code": right})["Location"] == reverse("events:home")
+    assert client.post(CODE, {"code": right})["Location"] == reverse("organiser_home")
     assert int(client.session[SESSION_KEY]) == cast.organiser.pk
 
 
@@ -436,7 +436,7 @@ def test_a_user_who_need_not_use_it_may_switch_it_off(client, cast):
     assert not TOTPDevice.objects.filter(user=cast.editor).exists()
     assert not StaticToken.objects.filter(device__user=cast.editor).exists()
     client.post(reverse("accounts:logout"))
-    assert password_step(client, "redacteur")["Location"] == reverse("events:home")
+    assert password_step(client, "redacteur")["Location"] == reverse("organiser_home")
 
 
 # The account page -----------------------------------------------------------------------------

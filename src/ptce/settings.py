@@ -272,7 +272,7 @@ PTCE_CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "contact@localhost")
 # Authentication ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "events:home"
+LOGIN_REDIRECT_URL = "organiser_home"
 LOGOUT_REDIRECT_URL = "events:home"
 # A password reset link works for an hour (and once: it dies when the password changes).
 PASSWORD_RESET_TIMEOUT = 60 * 60

@@ -106,7 +106,7 @@ def test_viewer_sees_the_figures_without_the_menu_of_names(tab, cast, day_after)
 
     tab.assert_clean()
     # The organisers' menu offers a viewer the pages of figures only.
-    assert tab.page.locator("nav.organiser-menu a").all_inner_texts() == [
+    assert tab.page.locator("nav.organiser-menu a").all_text_contents() == [
         "Organisers' area",
         "The day's page",
         "Dashboard",

@@ -109,3 +109,51 @@ def test_organiser_watches_the_dashboard_writes_to_attendees_and_copies_the_day(
     copy = Edition.objects.get(slug="journee-exemple-an-prochain")
     assert list(copy.categories.values_list("name", flat=True)) == ["Participant"]
     tab.assert_clean()
+
+
+@pytest.mark.parametrize("tab", ["desktop"], indirect=True)
+def test_the_organisers_frame_from_login_to_logout(tab, cast):
+    """Logged in, an organiser lands in the area, keeps its link and the logout in the
+    header of every page, public ones included, and finds an edition's menu beside its pages
+    on a desktop, folded above them on a phone."""
+    device = TOTPDevice.objects.create(user=cast.organiser, name="Téléphone", confirmed=True)
+    page = tab.page
+    tab.goto("/connexion/")
+    page.fill("#id_username", cast.organiser.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url("**/connexion/code/")
+    page.fill("#id_code", f"{totp(device.bin_key):06d}")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(re.compile("/gestion/$"))
+
+    tab.goto("/poles/")
+    account = page.get_by_role("navigation", name="Votre compte")
+    expect(account.get_by_role("link", name="Espace des organisateurs")).to_have_attribute(
+        "href", "/gestion/"
+    )
+    tab.assert_clean()
+
+    tab.goto(f"/journees/{cast.edition.slug}/gestion/inscriptions/")
+    menu = page.locator("details.edition-aside")
+    expect(menu.locator("a[aria-current=page]")).to_have_text("Inscriptions")
+    expect(menu.get_by_role("link", name="Liste de sécurité")).to_be_visible()
+    beside = menu.bounding_box()
+    main = page.locator(".edition-main").bounding_box()
+    assert beside["x"] + beside["width"] <= main["x"]
+    tab.assert_clean()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(menu).not_to_have_attribute("open", "")
+    expect(menu.get_by_role("link", name="Liste de sécurité")).to_be_hidden()
+    menu.locator("summary").click()
+    expect(menu.get_by_role("link", name="Liste de sécurité")).to_be_visible()
+    tab.assert_clean()
+
+    tab.goto("/charte/")
+    account.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.get_by_role("navigation", name="Votre compte")).to_have_count(0)
+    tab.goto("/gestion/")
+    page.wait_for_url(re.compile("/connexion/"))
