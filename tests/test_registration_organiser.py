@@ -220,6 +220,24 @@ def test_list_counts_seats_overall_and_per_category(client, cast, edition):
     assert 'Intervenant <span class="note">(by invitation)</span>' in response.content.decode()
 
 
+@pytest.mark.parametrize("where", ["list", "dashboard"])
+def test_the_list_and_the_dashboard_offer_to_add_a_person(client, cast, edition, where):
+    address = (
+        page("list", edition) if where == "list" else reverse("dashboard", args=[edition.slug])
+    )
+
+    response = as_user(client, cast.organiser).get(address)
+
+    assert f'href="{page("add", edition)}"' in response.content.decode()
+
+
+def test_a_viewer_of_the_dashboard_is_not_offered_to_add_a_person(client, cast, edition):
+    response = as_user(client, cast.viewer).get(reverse("dashboard", args=[edition.slug]))
+
+    assert response.status_code == 200
+    assert page("add", edition) not in response.content.decode()
+
+
 def listed(response):
     return [registration.pk for registration in response.context["page"].object_list]
 

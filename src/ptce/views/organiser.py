@@ -120,7 +120,10 @@ def dashboard(request, slug):
     return render(
         request,
         "ptce/dashboard/page.html",
-        _figures_context(edition),
+        {
+            **_figures_context(edition),
+            "can_manage": permissions.can(request.user, Action.MANAGE, edition),
+        },
     )
 
 
