@@ -260,7 +260,7 @@ class PoleDetailOut(PoleSummaryOut):
 
     @staticmethod
     def resolve_composition(pole):
-        # Set by the endpoint from the members already fetched (see ``network.api``).
+        # Set by the endpoint from the members already fetched (see ``network.views.api``).
         check = pole.composition_check
         return {
             "status": check.status,
