@@ -141,12 +141,13 @@ def test_a_code_is_accepted_once(client, cast):
 def test_a_recovery_code_logs_in_once(client, cast, no_device_throttle):
     _, codes = enrolled(cast.organiser)
     password_step(client, "organisatrice")
-    response = client.post(CODE, {"code": codes[0].upper()})
+    response = client.post(CODE, {"code": codes[0].upper()}, **EN)
     assert response.status_code == 302
     assert int(client.session[SESSION_KEY]) == cast.organiser.pk
     assert client.get(reverse("organiser_home")).status_code == 200
     assert second_factor.recovery_codes_left(cast.organiser) == 9
-    entry = AuditEntry.objects.get(what="Recovery code used")
+    # The audit log reads in the site's language, whatever the language of the request.
+    entry = AuditEntry.objects.get(what="Code de secours utilisé")
     assert (entry.user, entry.action, entry.detail) == (
         cast.organiser,
         AuditAction.ACCOUNT,
@@ -344,7 +345,7 @@ def test_enrolment_shows_the_secret_confirms_with_a_code_and_shows_recovery_code
     # The organiser pages open now.
     assert client.get("/gestion/").status_code == 200
     assert AuditEntry.objects.filter(
-        user=cast.organiser, what="Two-factor authentication set up"
+        user=cast.organiser, what="Double authentification activée"
     ).exists()
 
 

@@ -5,6 +5,9 @@ its file is sent; a message when its emails are queued), so that a line exists e
 the act happened.
 """
 
+from django.conf import settings
+from django.utils import translation
+
 from accounts.enums import AuditAction
 from accounts.models import AuditEntry
 
@@ -15,14 +18,19 @@ SYSTEM = "system"
 def record(user, action, what, *, edition=None, people=0, detail=None):
     """Write one audit line: ``user`` (or ``None`` for a scheduled job) did ``action``
     (an :class:`~accounts.enums.AuditAction`) on ``what`` (a short description, no personal
-    data), concerning ``people`` people. Returns the entry."""
+    data), concerning ``people`` people. Returns the entry.
+
+    ``what`` is written in the site's language (``LANGUAGE_CODE``) whatever the language of
+    the request, so that the log reads in one language: pass a lazy translation."""
+    with translation.override(settings.LANGUAGE_CODE):
+        what = str(what)
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     return AuditEntry.objects.create(
         user=user if authenticated else None,
         actor=user.get_username() if authenticated else SYSTEM,
         action=AuditAction(action),
         edition=edition,
-        what=str(what)[:200],
+        what=what[:200],
         people=people,
         detail=detail or {},
     )

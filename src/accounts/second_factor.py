@@ -26,6 +26,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -198,7 +199,9 @@ def confirm_enrolment(user, device, code):
         record(
             user,
             AuditAction.ACCOUNT,
-            "Authenticator replaced" if replacing else "Two-factor authentication set up",
+            gettext_lazy("Authenticator replaced")
+            if replacing
+            else gettext_lazy("Two-factor authentication set up"),
         )
     return device, codes
 
@@ -207,7 +210,7 @@ def regenerate_recovery_codes(user):
     """New recovery codes for ``user``; the old ones stop working. Returns the codes."""
     with transaction.atomic():
         codes = _new_recovery_codes(user)
-        record(user, AuditAction.ACCOUNT, "Recovery codes regenerated")
+        record(user, AuditAction.ACCOUNT, gettext_lazy("Recovery codes regenerated"))
     return codes
 
 
@@ -242,7 +245,7 @@ def remove(user):
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        record(user, AuditAction.ACCOUNT, "Two-factor authentication switched off")
+        record(user, AuditAction.ACCOUNT, gettext_lazy("Two-factor authentication switched off"))
 
 
 def verify(user, code):
@@ -262,7 +265,7 @@ def verify(user, code):
                 record(
                     user,
                     AuditAction.ACCOUNT,
-                    "Recovery code used",
+                    gettext_lazy("Recovery code used"),
                     detail={"left": recovery_codes_left(user)},
                 )
             return verified

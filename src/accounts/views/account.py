@@ -311,7 +311,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         with transaction.atomic():
             response = super().form_valid(form)
-            audit.record(self.request.user, AuditAction.ACCOUNT, "Password changed")
+            audit.record(self.request.user, AuditAction.ACCOUNT, gettext_lazy("Password changed"))
         messages.success(self.request, _("Your password is changed."))
         return response
 
@@ -357,7 +357,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         with transaction.atomic():
             response = super().form_valid(form)
-            audit.record(form.user, AuditAction.ACCOUNT, "Password reset by email")
+            audit.record(form.user, AuditAction.ACCOUNT, gettext_lazy("Password reset by email"))
         return response
 
 
