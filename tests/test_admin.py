@@ -264,9 +264,9 @@ def test_new_edition_with_a_session_outside_its_hours_is_refused(client, cast):
     assert formset.errors[0] == {}
     assert in_french(formset.errors[1]["__all__"]) == [
         fr(
-            "A session must fall within the day, from %(start)s to %(end)s.",
-            start="09:30",
-            end="16:30",
+            "A session must fall within the hours of the day (%(start)s to %(end)s).",
+            start="9\u00a0h\u00a030",
+            end="16\u00a0h\u00a030",
         )
     ]
     assert not Edition.objects.filter(slug="journee-des-essais").exists()
@@ -298,9 +298,9 @@ def test_shortening_the_day_under_an_existing_session_is_refused(client, cast):
     formset = response.context["inline_admin_formsets"][0].formset
     assert in_french(formset.errors[0]["__all__"]) == [
         fr(
-            "A session must fall within the day, from %(start)s to %(end)s.",
-            start="10:00",
-            end="16:30",
+            "A session must fall within the hours of the day (%(start)s to %(end)s).",
+            start="10\u00a0h\u00a000",
+            end="16\u00a0h\u00a030",
         )
     ]
     cast.edition.refresh_from_db()
@@ -334,9 +334,9 @@ def test_session_form_refuses_a_session_outside_the_day(client, cast):
     assert response.status_code == 200
     assert in_french(response.context["adminform"].form.non_field_errors()) == [
         fr(
-            "A session must fall within the day, from %(start)s to %(end)s.",
-            start="09:30",
-            end="16:30",
+            "A session must fall within the hours of the day (%(start)s to %(end)s).",
+            start="9\u00a0h\u00a030",
+            end="16\u00a0h\u00a030",
         )
     ]
     assert not Session.objects.exists()

@@ -533,7 +533,8 @@ def test_present_pole_signs_from_its_admitted_representative_in_one_click(
 
     assert response["Location"] == ceremony_page(edition) + "#signed-title"
     [message] = said(response)
-    assert message.startswith("“Pôle Exemple des Deux-Rives” signed at ")
+    assert message.startswith("At ")
+    assert message.endswith(", “Pôle Exemple des Deux-Rives” signed.")
     signature = Signature.objects.get(organisation=deux_rives)
     assert (
         signature.version,

@@ -231,8 +231,9 @@ def test_index_without_versions_says_so(client, db):
 def test_version_page_shows_paragraphs_as_plain_text(client, charter):
     html = get(client, "/charte/2014/")
 
-    assert "<p>Premier paragraphe.</p>" in html
-    assert "<p>Deuxième &lt;em&gt;paragraphe&lt;/em&gt;<br>sur deux lignes.</p>" in html
+    # The text exists in French only: marked so on this English page.
+    assert '<p lang="fr">Premier paragraphe.</p>' in html
+    assert '<p lang="fr">Deuxième &lt;em&gt;paragraphe&lt;/em&gt;<br>sur deux lignes.</p>' in html
     assert "<em>" not in html
     assert "Placeholder text" not in html
     assert "Closed for signing" in html
@@ -247,7 +248,8 @@ def test_placeholder_text_is_announced_in_words_before_the_text(client, charter)
         "Placeholder text The text below is not the charter's: it only stands in for it until "
         "the organisers enter the real text. Do not quote it."
     )
-    assert html.index("notice-demo") < html.index("<p>Texte provisoire de démonstration.</p>")
+    placeholder = '<p lang="fr">Texte provisoire de démonstration.</p>'
+    assert html.index("notice-demo") < html.index(placeholder)
     assert '<h2 id="texte-titre">Placeholder text</h2>' in html
     assert '<a class="button button-primary" href="/charte/2021/signer/">Sign online</a>' in html
 
@@ -553,7 +555,7 @@ def test_receipt_shows_the_holders_own_data_and_the_code_to_check(client, charte
         "Organisation": "Pole (PTCE)",
         "Representative": "Dominique Discrète",
         "Role": "Présidente",
-        "Signed": "1 September 2021, 12:00",
+        "Signed": "1 September 2021, noon",
         "Channel": "Online",
         "Public list": "Your name and role are not shown publicly: the list shows the "
         "organisation only.",
@@ -650,7 +652,7 @@ def test_receipt_pdf_is_an_a4_page_with_the_same_facts(client, charter):
         "Role",
         "Coordinatrice",
         "Signed",
-        "19 September 2014, 16:05",
+        "19 September 2014, 4:05 p.m.",
         "Channel",
         "At the ceremony",
         "National day",
@@ -839,7 +841,8 @@ def test_verification_shows_markup_as_typed(client, charter):
     html = verify(client, signature.receipt_code).content.decode()
 
     assert "<script>" not in html
-    assert f"<dd>{ESCAPED_MARKUP}, =HYPERLINK(&quot;http://example.org&quot;" in html
+    role = '<span lang="fr">=HYPERLINK(&quot;http://example.org&quot;'
+    assert f"<dd>{ESCAPED_MARKUP}, {role}" in html
 
 
 @pytest.fixture

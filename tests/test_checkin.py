@@ -98,7 +98,7 @@ def test_second_scan_is_already_admitted_with_when_where_and_by_whom(edition, do
     assert verdict.first_admission.scanned_at == at(9, 42)
     with translation.override("en"):
         assert verdict.message == (
-            "Already admitted at 09:42, Entrée A, rue de Bercy, by Dominique Accueil."
+            "Already admitted at 9:42 a.m., Entrée A, rue de Bercy, by Dominique Accueil."
         )
     assert list(CheckIn.objects.values_list("nonce", "result")) == [
         ("n1", ADMITTED),

@@ -587,8 +587,8 @@ def test_pole_page_groups_members_by_article_9_category(client, full_pole):
         ("Local authority or grouping", ["Commune Exemple"]),
     ]
     assert (
-        'Coopérative Exemple <span class="badge badge-fiction">fictional</span> — fondatrice'
-        in html
+        'Coopérative Exemple <span class="badge badge-fiction">fictional</span> — '
+        '<span lang="fr">fondatrice</span>' in html
     )
 
 

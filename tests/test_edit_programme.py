@@ -102,7 +102,11 @@ def test_a_speaker_of_another_edition_is_refused(client, cast):
         ({"end_time": "09:00"}, {"end_time": ["A session must end after it starts."]}),
         (
             {"start_time": "16:00", "end_time": "17:00"},
-            {"__all__": ["A session must fall within the day, from 09:30 to 16:30."]},
+            {
+                "__all__": [
+                    "A session must fall within the hours of the day (9:30 a.m. to 4:30 p.m.)."
+                ]
+            },
         ),
         ({"title": ""}, {"title": ["This field is required."]}),
         (

@@ -162,7 +162,7 @@ def test_edition_page_links_to_the_form_while_registration_is_open(client, editi
 @pytest.mark.parametrize(
     ("opens", "closes", "says"),
     [
-        (1, 10, "Registration opens on"),
+        (1, 10, "Registration opens at"),
         (-10, -1, "Registration is closed."),
     ],
 )

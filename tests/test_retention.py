@@ -285,8 +285,8 @@ def test_after_the_personal_date_every_personal_field_is_empty_and_figures_stay(
     assert past.personal_data_anonymised_at == at(day)
     entries = AuditEntry.objects.filter(action=AuditAction.RETENTION, edition=past).order_by("at")
     assert [(entry.what, entry.people) for entry in entries] == [
-        ("Venue details and security lists deleted", 1),
-        ("Personal data anonymised", 5),
+        ("Données pour le lieu et listes de sécurité supprimées", 1),
+        ("Données personnelles anonymisées", 5),
     ]
     # The current edition is untouched.
     current.refresh_from_db()

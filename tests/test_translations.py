@@ -436,7 +436,8 @@ def test_edition_page_reads_as_french(client, edition):
 
     text = readable(client.get("/journees/exemple/"))
 
-    assert "vendredi 20 septembre 2030, de 09:30 à 16:30" in text
+    # readable() turns the no-break spaces of "9\u00a0h\u00a030" into spaces.
+    assert "vendredi 20 septembre 2030, de 9 h 30 à 16 h 30" in text
     assert "300 places" in text
     assert "Munissez-vous d'une pièce d'identité" in text
     assert "Les inscriptions sont ouvertes jusqu'au " in text

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import audit, permissions
 from accounts.enums import ROLE_ACTIONS, AuditAction
 from accounts.models import ApiToken, Membership
+from common import french
 from common.permissions import Action
 from events.models import Edition
 
@@ -136,11 +137,12 @@ def _labels(actions):
 
 def _audit(by, change, token):
     with translation.override(settings.LANGUAGE_CODE):
-        values = {"hint": token.hint, "username": token.user.get_username()}
+        username = token.user.get_username()
+        values = {"hint": token.hint, "username": username, "of_username": french.of(username)}
         if change == "created":
             what = _("API token %(hint)s… created for %(username)s") % values
         else:
-            what = _("API token %(hint)s… of %(username)s revoked") % values
+            what = _("API token %(hint)s… %(of_username)s revoked") % values
     audit.record(
         by,
         AuditAction.TOKEN,

@@ -34,7 +34,7 @@ from reportlab.lib.units import mm
 
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
-from common import spreadsheets
+from common import french, spreadsheets
 from common.pdf import MUTED, PAGE_HEIGHT, PAGE_WIDTH, Document, Writer
 from common.text import fold
 from network import territories
@@ -244,7 +244,7 @@ def figures_csv(attendance):
     header = [
         _("Breakdown"),
         _("Line"),
-        _("Confirmed"),
+        pgettext("people counted", "Confirmed"),
         pgettext("people counted", "Admitted"),
         _("Rate (%)"),
         _("No-shows"),
@@ -346,7 +346,7 @@ def _render_certificate(registration, now):
     page.paragraph(_on_day(edition), 13)
     venue = edition.venue
     if venue:
-        page.paragraph(_("at %(venue)s") % {"venue": ", ".join(venue.address_lines)}, 13)
+        page.paragraph(french.at(", ".join(venue.address_lines), article=True), 13)
     page.space(22 * mm)
     organisers = [organisation.name for organisation in edition.organisers.all()]
     if organisers:

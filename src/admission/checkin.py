@@ -122,7 +122,7 @@ class Verdict:
         if first is None:
             return str(MESSAGES[self.result])
         return _("Already admitted at %(time)s, %(entrance)s, by %(agent)s.") % {
-            "time": formats.time_format(timezone.localtime(first.scanned_at), "H:i"),
+            "time": formats.time_format(timezone.localtime(first.scanned_at)),
             "entrance": first.entrance.name,
             "agent": agent_name(first.agent),
         }

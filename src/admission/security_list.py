@@ -18,6 +18,7 @@ the retention job of :mod:`registrations.privacy`, which reaches the lists throu
 :data:`PRIVACY`), and no new version can be generated.
 """
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -366,22 +367,35 @@ def filename(version, export_format, changes_only=False):
     return f"securite-{version.edition.slug}-v{version.number}-{kind}.{export_format}"
 
 
-def _table(version, changes_only):
+def _table(version, changes_only, *, written=False):
     """``(header, rows)`` of plain strings: the full list numbered, or the change list with
-    what each row is ("added", "removed", "before correction", "after correction")."""
+    what each row is ("added", "removed", "before correction", "after correction").
+
+    ``written``: for a page a person reads (the PDF), dates of birth written out ("12 mars
+    1980"); the spreadsheets keep ISO 8601, which sorts and imports."""
     keys = columns(version)
     labels = [str(COLUMN_LABELS[key]) for key in keys]
     if not changes_only:
         rows = [
-            [str(number), *(str(row.get(key, "")) for key in keys)]
+            [str(number), *(_cell(row, key, written) for key in keys)]
             for number, row in enumerate(version.rows, start=1)
         ]
         return [_("No."), *labels], rows
     found = changes(version)
     rows = []
     for what, row in _change_rows(found):
-        rows.append([what, *(str(row.get(key, "")) for key in keys)])
+        rows.append([what, *(_cell(row, key, written) for key in keys)])
     return [_("Change"), *labels], rows
+
+
+def _cell(row, key, written):
+    value = str(row.get(key, ""))
+    if written and key == SecurityField.BIRTH_DATE and value:
+        try:
+            return formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
 
 
 def _change_rows(found):
@@ -426,7 +440,7 @@ def title(version):
 def as_pdf(version, *, changes_only=False):
     """A4, sorted by last name, numbered rows; landscape when the venue asks for more than
     two details. Names in any script the shipped fonts cover (see :mod:`common.pdf`)."""
-    header, rows = _table(version, changes_only)
+    header, rows = _table(version, changes_only, written=True)
     pagesize = landscape(A4) if len(header) > 5 else A4
     document = Document(title(version), pagesize=pagesize)
     canvas = document.canvas

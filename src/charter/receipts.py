@@ -29,11 +29,11 @@ def receipt_pdf(signature, *, language=None):
 
 
 def moment(value):
-    """A signature's moment in Paris time, e.g. "19 September 2014, 16:05"."""
+    """A signature's moment in Paris time, e.g. "19 September 2014, 4:05 p.m."."""
     local = timezone.localtime(value, PARIS)
     return _("%(day)s, %(time)s") % {
         "day": formats.date_format(local, "j F Y"),
-        "time": formats.time_format(local, "H:i"),
+        "time": formats.time_format(local),
     }
 
 

@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import moments
@@ -414,10 +414,10 @@ class Session(models.Model):
             return
         if self.start_time < edition.start_time or self.end_time > edition.end_time:
             raise ValidationError(
-                _("A session must fall within the day, from %(start)s to %(end)s.")
+                _("A session must fall within the hours of the day (%(start)s to %(end)s).")
                 % {
-                    "start": edition.start_time.strftime("%H:%M"),
-                    "end": edition.end_time.strftime("%H:%M"),
+                    "start": formats.time_format(edition.start_time),
+                    "end": formats.time_format(edition.end_time),
                 }
             )
 

@@ -1,6 +1,7 @@
 """The organisers' form to copy an edition (:mod:`events.copying`)."""
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from common import moments
@@ -54,7 +55,10 @@ class CopyEditionForm(forms.Form):
             if outside.exists():
                 self.add_error(
                     "end_time",
-                    _("The programme's sessions must fit within %(start)s to %(end)s.")
-                    % {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")},
+                    _(
+                        "The programme's sessions must fit within the day's hours "
+                        "(%(start)s to %(end)s)."
+                    )
+                    % {"start": formats.time_format(start), "end": formats.time_format(end)},
                 )
         return data

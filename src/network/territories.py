@@ -24,6 +24,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common import french
 from network.enums import TerritoryLevel
 
 #: Year of the official geographic code the shipped data follows.
@@ -214,9 +215,13 @@ def _unknown(level, code):
         former_name, current = tables.former_communes[code]
         message = _(
             "%(code)s is not a current commune in the %(vintage)s geographic code: "
-            "%(former)s is now part of %(current_name)s (%(current)s)."
+            "%(former)s is now part %(of_current_name)s (%(current)s)."
         )
-        params |= {"former": former_name, "current": current, "current_name": _commune(current)}
+        params |= {
+            "former": former_name,
+            "current": current,
+            "of_current_name": french.of(_commune(current), article=True),
+        }
     elif level == TerritoryLevel.DEPARTMENT and code == "20":
         message = _(
             "%(code)s is not a department code in the %(vintage)s geographic code: "
@@ -225,14 +230,14 @@ def _unknown(level, code):
     elif level == TerritoryLevel.REGION and code in tables.regions_2015:
         message = _(
             "%(code)s is not a region code in the %(vintage)s geographic code: until 2015 it "
-            "was the code of %(former)s, now part of %(current_name)s (%(current)s)."
+            "was the code of %(former)s, now part %(of_current_name)s (%(current)s)."
         )
         department = tables.departments_by_region_2015[code][0]
         current = tables.regions[tables.departments[department].region_code]
         params |= {
             "former": tables.regions_2015[code].name,
             "current": current.code,
-            "current_name": current.name,
+            "of_current_name": french.of(current.name, article=True),
         }
     return ValidationError(message, code="unknown_insee_code", params=params)
 

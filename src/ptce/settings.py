@@ -297,6 +297,8 @@ LOCALE_PATHS = [BASE_DIR / "src" / "ptce" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+# "9 h 30" and "12 mars 1980" in French, "9:30 a.m." in English: src/ptce/formats/.
+FORMAT_MODULE_PATH = ["ptce.formats"]
 
 # Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"

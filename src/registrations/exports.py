@@ -76,8 +76,9 @@ _CODE_LABELS = {
 
 
 def _labels(choices):
-    """``{value: label}`` of a ``TextChoices``, translated once for the whole file."""
-    return {value: str(label) for value, label in choices.choices}
+    """``{value: label}`` of a ``TextChoices``, translated once for the whole file; a choice's
+    short label when it has one (the form's "say which below" is not for a file)."""
+    return {choice.value: str(getattr(choice, "short_label", choice.label)) for choice in choices}
 
 
 # Registrations ----------------------------------------------------------------------------

@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from accounts import audit
 from accounts.enums import AuditAction
@@ -78,6 +79,10 @@ VENUE_EMPTY = {name: EMPTY[name] for name in VENUE_FIELDS}
 #: Who asked for an erasure or a copy, in the audit line's detail.
 BY_PERSON = "the person themselves"
 BY_ORGANISER = "an organiser"
+
+#: The retention job's audit lines, written in the site's language (accounts.audit.record).
+VENUE_DATA_DELETED = gettext_lazy("Venue details and security lists deleted")
+ANONYMISED = gettext_lazy("Personal data anonymised")
 
 
 # What the apps above keep about registrations ----------------------------------------------
@@ -176,7 +181,7 @@ def delete_venue_data(edition, now=None):
         edition.venue_data_deleted_at = now
         edition.save(update_fields=["venue_data_deleted_at", "updated_at"])
         counts = {"registrations": people, **held}
-        _log(edition, "Venue details and security lists deleted", people, counts)
+        _log(edition, VENUE_DATA_DELETED, people, counts)
     return counts
 
 
@@ -205,7 +210,7 @@ def anonymise_edition(edition, now=None):
             edition.venue_data_deleted_at = now
             _log(
                 edition,
-                "Venue details and security lists deleted",
+                VENUE_DATA_DELETED,
                 people,
                 {"registrations": people, **held},
             )
@@ -234,18 +239,21 @@ def anonymise_edition(edition, now=None):
             "invitations": revoked + others,
             "emails": messages,
         }
-        _log(edition, "Personal data anonymised", people, counts)
+        _log(edition, ANONYMISED, people, counts)
     return counts
 
 
 def _log(edition, what, people, counts):
     audit.record(None, AuditAction.RETENTION, what, edition=edition, people=people, detail=counts)
-    logger.info(
-        "retention: %s: %s (%s)",
-        edition.slug,
-        what.lower(),
-        ", ".join(f"{key} {value}" for key, value in counts.items()),
-    )
+    # The audit line is in the site's language; the server's log stays in English, as its
+    # other lines (no translation active: the msgid).
+    with translation.override(None):
+        logger.info(
+            "retention: %s: %s (%s)",
+            edition.slug,
+            str(what).lower(),
+            ", ".join(f"{key} {value}" for key, value in counts.items()),
+        )
 
 
 @dataclass
@@ -359,7 +367,7 @@ def erase(registration, *, by=None, now=None):
         audit.record(
             by,
             AuditAction.ERASURE,
-            "Erasure of one registration's personal data",
+            gettext_lazy("Erasure of one registration's personal data"),
             edition=edition,
             people=1,
             detail={"requested_by": BY_ORGANISER if by else BY_PERSON, **erasure.counts},

@@ -60,7 +60,7 @@ def _dashboard():
 
 
 def _time(moment):
-    return formats.time_format(timezone.localtime(moment), "H:i")
+    return formats.time_format(timezone.localtime(moment))
 
 
 # The charter's management ------------------------------------------------------------------
@@ -399,7 +399,7 @@ def ceremony_record(request, slug, organisation):
         return _to_ceremony(edition)
     messages.success(
         request,
-        _("“%(name)s” signed at %(time)s.")
+        _("At %(time)s, “%(name)s” signed.")
         % {"name": organisation, "time": _time(signature.signed_at)},
     )
     return _to_ceremony(edition, "#signed-title")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.enums import Role
 from accounts.models import User
+from common import french
 
 
 class Command(BaseCommand):
@@ -53,8 +54,8 @@ class Command(BaseCommand):
                 user, password = self._create(username, email)
             elif email and email != user.email:
                 self.stdout.write(
-                    _("The e-mail address of %(username)s stays %(email)s.")
-                    % {"username": username, "email": user.email}
+                    _("The e-mail address %(of_username)s stays %(email)s.")
+                    % {"of_username": french.of(username), "email": user.email}
                 )
             membership, added = roles.give_role(
                 user, role=role, organisation=organisation, edition=edition

@@ -46,6 +46,15 @@ const moments = new Intl.DateTimeFormat(language, {
   timeStyle: "short",
   timeZone: config.timeZone,
 });
+// French writes "9 h 30" (no-break spaces), as the server's pages do; Intl writes "09:30".
+const french = language.split("-")[0] === "fr";
+const days = new Intl.DateTimeFormat(language, { dateStyle: "long", timeZone: config.timeZone });
+const clock = new Intl.DateTimeFormat(language, {
+  hour: "numeric",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZone: config.timeZone,
+});
 const plurals = new Intl.PluralRules(language);
 
 const state = {
@@ -79,7 +88,15 @@ function plural(forms, count) {
 }
 
 function timeOf(moment) {
-  return times.format(new Date(moment));
+  if (!french) return times.format(new Date(moment));
+  const parts = clock.formatToParts(new Date(moment));
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${Number(part("hour"))}\u00a0h\u00a0${part("minute")}`;
+}
+
+function momentOf(moment) {
+  if (!french) return moments.format(new Date(moment));
+  return `${days.format(new Date(moment))} à ${timeOf(moment)}`;
 }
 
 function nameOf(person) {
@@ -656,7 +673,7 @@ function serverDetail(verdict) {
 
 function detailOf(result) {
   const detail = strings.details[result];
-  const opens = state.meta ? moments.format(new Date(state.meta.opens_at)) : "";
+  const opens = state.meta ? momentOf(state.meta.opens_at) : "";
   return detail ? format(detail, { moment: opens }) : "";
 }
 
