@@ -90,6 +90,9 @@ PAGES = [
     Page("registrations:registration_cancel", MANAGE, "post", slug="edition", pk="registration"),
     Page("registrations:promote", MANAGE, "post", slug="edition", pk="registration"),
     Page("registrations:resend", MANAGE, "post", slug="edition", pk="registration"),
+    Page("registrations:registration_edit", MANAGE, slug="edition", pk="registration"),
+    Page("registrations:change_category", MANAGE, "post", slug="edition", pk="registration"),
+    Page("registrations:selection", MANAGE, "post", slug="edition"),
     Page("registrations:invitations", PERSONAL_DATA, slug="edition"),
     Page("registrations:invite", MANAGE, "post", slug="edition"),
     Page("registrations:group_code", MANAGE, "post", slug="edition"),
@@ -151,6 +154,16 @@ PAGES += [
     Page("dashboard", FIGURES, slug="edition"),
     Page("dashboard_fragment", FIGURES, slug="edition"),
     Page("registrations:message", MANAGE, slug="edition"),
+    # Without a signed change in its address, the page says so and goes back to settings.
+    Page("registrations:notify_change", MANAGE, slug="edition"),
+    # A preview's frame; with no preview kept in the session, a short note.
+    Page(
+        "registrations:message_preview",
+        MANAGE,
+        slug="edition",
+        key="00000000-0000-4000-8000-000000000000",
+        language="fr",
+    ),
     Page("edition_copy", MANAGE, slug="edition"),
     Page("registrations:exports", FIGURES, slug="edition"),
     Page("registrations:export_registrations", PERSONAL_DATA, slug="edition"),

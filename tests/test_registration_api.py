@@ -441,16 +441,20 @@ def test_list_gives_every_registration_in_order_with_its_details(client, cast, e
         "category": "participant",
         "status": "confirmed",
         "waitlist_position": None,
+        "waiting_reason": None,
+        "waiting_limit": None,
         "source": "form",
         "created_at": timezone.localtime(first.created_at).isoformat(timespec="milliseconds"),
         "confirmed_at": timezone.localtime(first.confirmed_at).isoformat(timespec="milliseconds"),
         "cancelled_at": None,
     }
-    assert (second_item["id"], second_item["status"], second_item["waitlist_position"]) == (
-        second.pk,
-        "waitlisted",
-        1,
-    )
+    assert (
+        second_item["id"],
+        second_item["status"],
+        second_item["waitlist_position"],
+        second_item["waiting_reason"],
+        second_item["waiting_limit"],
+    ) == (second.pk, "waitlisted", 1, "edition_full", 1)
     assert (second_item["organisation"], second_item["organisation_name"]) == (
         None,
         "Tapé à la main",

@@ -141,7 +141,7 @@ def test_confirmed_email_in_french(edition, category, smtp_server):
     (received,) = smtp_server.wait_for(1)
     assert received["Content-Language"] == "fr"
     text = text_of(received)
-    assert " jeudi 19 septembre 2030, de 09:30 à 16:30\n" in text
+    assert " jeudi 19 septembre 2030, de 9\u00a0h\u00a030 à 16\u00a0h\u00a030\n" in text
     assert ID_REMINDER_FR in text
     assert '<html lang="fr">' in html_of(received)
     assert ID_REMINDER_FR in html_of(received)
@@ -217,7 +217,7 @@ def test_the_booker_receives_every_ticket_and_each_attendee_their_own(
         assert message["Content-Language"] == "fr"
         assert len(attachments_of(message)) == 2
     assert (
-        "Bonjour, vous avez fait l'inscription de Sans Adresse à la journée "
+        "Bonjour, vous avez inscrit Sans Adresse à la journée "
         "«\u00a0Journée Exemple\u00a0»\u00a0: sa place est confirmée."
     ) in text_of(smtp_server.to("resa@example.org")[1])
 
@@ -316,7 +316,7 @@ def test_invitation_email_links_to_the_personal_invitation(edition, guest_catego
         "Hello Dominique Exemple, the organisers invite you to Journée Exemple, as: "
         "Invité·e institutionnel·le."
     ) in text
-    assert "A seat is kept for you until Sunday 1 September 2030, 20:00 (Paris time)." in text
+    assert "A seat is kept for you until Sunday 1 September 2030, 8 p.m. (Paris time)." in text
     assert f"Register: {settings.SITE_URL}/invitation/{invitation.code}/" in text
     assert f'href="{settings.SITE_URL}/invitation/{invitation.code}/"' in html_of(received)
     assert "the organisers invited this address" in text
@@ -547,4 +547,4 @@ def test_invitation_email_in_french(edition, guest_category):
     email = build(Message.objects.get(object_id=invitation.pk))
 
     assert email.extra_headers["Content-Language"] == "fr"
-    assert "jeudi 19 septembre 2030, de 09:30 à 16:30" in email.body
+    assert "jeudi 19 septembre 2030, de 9\u00a0h\u00a030 à 16\u00a0h\u00a030" in email.body

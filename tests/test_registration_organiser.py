@@ -422,7 +422,8 @@ def test_promote_is_refused_when_a_limit_is_reached(client, cast, edition):
     waiting.refresh_from_db()
     assert waiting.status == WAITLISTED
     assert said(response) == [
-        f"{waiting} was not given a seat: There are no seats left in this category."
+        f"{waiting} was not given a seat: Every seat of the category “{quota.name}” is taken "
+        "(1 seat)."
     ]
 
 

@@ -32,3 +32,4 @@ class AuditAction(models.TextChoices):
     ROLE = "role", _("Role given or withdrawn")
     ACCOUNT = "account", _("Account security")
     REPAIR = "repair", _("Stored data repaired")
+    CHANGE = "change", _("Registration changed by an organiser")

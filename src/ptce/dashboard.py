@@ -91,6 +91,8 @@ class Dashboard:
     other_poles: Row | None
     lunch: Lunch
     days: list
+    #: The waiting list by the limit that sent each person there: [Row].
+    waiting_reasons: list
 
     @property
     def capacity_share(self):
@@ -117,7 +119,7 @@ def _share(taken, limit):
 
 
 def dashboard(edition):
-    """The :class:`Dashboard` of ``edition``, in twelve queries whatever its size."""
+    """The :class:`Dashboard` of ``edition``, in thirteen queries whatever its size."""
     seats = figures.availability(edition)  # 1 query
     door = checkin.counts(edition)  # 3 queries
     breakdowns = attendance.figures(edition)  # 4 queries
@@ -143,6 +145,10 @@ def dashboard(edition):
         other_poles=other_poles,
         lunch=_lunch(confirmed),  # 1 query
         days=_days(confirmed),  # 1 query
+        waiting_reasons=[
+            Row(str(label), people)
+            for label, people in figures.waiting_reasons(edition)  # 1 query
+        ],
     )
 
 
@@ -182,9 +188,7 @@ def _lunch(confirmed):
         needs=Count("pk", filter=~Q(accessibility_needs="")),
     )
     diets = [
-        Row(str(label), counts[f"diet_{diet}"])
-        for diet, label in Diet.choices
-        if diet != Diet.NO_LUNCH
+        Row(str(diet.short_label), counts[f"diet_{diet}"]) for diet in Diet if diet != Diet.NO_LUNCH
     ]
     return Lunch(
         diets=diets,
@@ -299,9 +303,9 @@ class Chart:
             return []
         first, last = self.days[0].date, self.days[-1].date
         y = self.HEIGHT - self.BOTTOM + 20
-        ticks = [Tick(x=self._x(first), y=y, label=date_format(first, "j M"), anchor="start")]
+        ticks = [Tick(x=self._x(first), y=y, label=date_format(first, "j N"), anchor="start")]
         if last != first:
-            ticks.append(Tick(x=self._x(last), y=y, label=date_format(last, "j M"), anchor="end"))
+            ticks.append(Tick(x=self._x(last), y=y, label=date_format(last, "j N"), anchor="end"))
         return ticks
 
 
@@ -310,7 +314,7 @@ def recent_dashboard(edition):
     ``PTCE_DASHBOARD_MAX_AGE`` seconds ago, in the shared cache.
 
     Each open dashboard asks for its figures every few seconds, and several organisers watch
-    one edition during a registration rush: they share one computation (twelve queries over
+    one edition during a registration rush: they share one computation (thirteen queries over
     the whole edition) instead of each making it. The page says when the figures were
     computed. Kept per language, as the labels are translated.
     """
@@ -334,9 +338,9 @@ def figures_table(edition):
     header = [
         _("Breakdown"),
         _("Line"),
-        _("Confirmed"),
+        pgettext("people counted", "Confirmed"),
         _("Waiting"),
-        _("Cancelled"),
+        pgettext("people counted", "Cancelled"),
         pgettext("people counted", "Admitted"),
         _("Quota"),
         _("Free"),

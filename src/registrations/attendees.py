@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import audit
+from accounts.enums import AuditAction
 from common.text import fold
 from network.enums import OrganisationKind
 from network.models import Organisation
@@ -21,6 +23,11 @@ from registrations.models import Booking, Registration
 #: The fields :func:`update_details` changes; names as on the ID are locked after a deadline.
 NAME_FIELDS = frozenset({"first_name", "last_name"})
 EDITABLE_FIELDS = NAME_FIELDS | capacity.ATTENDEE_DETAILS
+#: The fields printed on the ticket: a confirmed person whose one of them changes is emailed
+#: the new ticket (:func:`update_details`).
+TICKET_FIELDS = NAME_FIELDS | {"badge_name"}
+#: What only an organiser may change besides (see :func:`update_details`).
+ORGANISER_FIELDS = frozenset({"email", "language"})
 
 #: Kinds of organisation offered in the form's list (the directory's poles and networks).
 LISTED_KINDS = (OrganisationKind.POLE, OrganisationKind.NETWORK)
@@ -37,6 +44,7 @@ class ChangeRefused(Exception):
         "registration_cancelled": _("This registration is cancelled."),
         "day_over": _("The day has taken place: this registration can no longer be changed."),
         "not_confirmed": _("Only a confirmed registration can be reconfirmed."),
+        "email_taken": _("This email address is already registered for this day."),
     }
 
     def __init__(self, code):
@@ -65,28 +73,66 @@ def _check_changeable(registration, now):
         raise ChangeRefused("day_over")
 
 
-def update_details(registration, *, now=None, **fields):
+def update_details(registration, *, now=None, by=None, reason="", **fields):
     """Change an attendee's details (``EDITABLE_FIELDS``), already validated by a form.
 
-    Raises :class:`ChangeRefused`: ``names_locked`` when a name as on the ID would change at
-    or after :func:`names_locked_at` (giving the same name again is not a change),
-    ``registration_cancelled`` or ``day_over``. Nothing is saved when it raises.
+    ``by``: the organiser who changes them, who may also change ``ORGANISER_FIELDS`` (the
+    address and the language of the emails), and the names as on the ID after they are
+    locked when giving a ``reason``: the change is then written in the audit log with it.
 
-    Side effects: saves the changed fields (and ``updated_at``). Returns the names of the
-    fields that changed.
+    Raises :class:`ChangeRefused`: ``names_locked`` when a name as on the ID would change at
+    or after :func:`names_locked_at` (giving the same name again is not a change) without an
+    organiser's reason, ``email_taken`` when the new address has another active registration
+    for the day, ``registration_cancelled`` or ``day_over``. Nothing is saved when it raises.
+
+    Side effects, in one transaction: saves the changed fields (and ``updated_at``); the
+    audit line of an organiser's override. Returns the names of the fields that changed.
     """
-    unknown = set(fields) - EDITABLE_FIELDS
+    allowed = EDITABLE_FIELDS | (ORGANISER_FIELDS if by is not None else frozenset())
+    unknown = set(fields) - allowed
     if unknown:
-        raise TypeError(f"not editable by the attendee: {sorted(unknown)}")
+        raise TypeError(f"not editable here: {sorted(unknown)}")
     now = now or timezone.now()
     _check_changeable(registration, now)
     changed = [name for name, value in fields.items() if getattr(registration, name) != value]
+    override = False
     if NAME_FIELDS.intersection(changed) and names_are_locked(registration.edition, now):
-        raise ChangeRefused("names_locked")
-    if changed:
+        if by is None or not reason.strip():
+            raise ChangeRefused("names_locked")
+        override = True
+    if not changed:
+        return changed
+    if "email" in changed and (
+        fields["email"]
+        and Registration.objects.filter(edition=registration.edition)
+        .active()
+        .with_email(fields["email"])
+        .exclude(pk=registration.pk)
+        .exists()
+    ):
+        raise ChangeRefused("email_taken")
+    with transaction.atomic():
         for name in changed:
             setattr(registration, name, fields[name])
-        registration.save(update_fields=[*changed, "updated_at"])
+        try:
+            with transaction.atomic():
+                registration.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError:
+            # Another request registered the address meanwhile (the uniqueness constraint).
+            registration.refresh_from_db()
+            raise ChangeRefused("email_taken") from None
+        # The ticket shows the names: the new one is emailed, with the change.
+        if registration.status == RegistrationStatus.CONFIRMED and TICKET_FIELDS & set(changed):
+            emails.ticket_changed(registration)
+        if override:
+            audit.record(
+                by,
+                AuditAction.CHANGE,
+                _("Names as on the ID changed after the security list's deadline"),
+                edition=registration.edition,
+                people=1,
+                detail={"registration": registration.pk, "reason": reason.strip()[:500]},
+            )
     return changed
 
 

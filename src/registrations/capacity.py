@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Edition
-from registrations import emails
+from registrations import emails, limits
 from registrations.enums import InvitationKind, RegistrationStatus, Source
 from registrations.models import Category, Invitation, Registration
 
@@ -82,13 +82,16 @@ class RegistrationRefused(Exception):
         "already_registered": _("This email address is already registered for this day."),
         "category_not_public": _("This category is by invitation only."),
         "not_waitlisted": _("Only a person on the waiting list can be promoted."),
+        "registration_cancelled": _("This registration is cancelled."),
         "invalid_invitation_code": _("This invitation code is not valid for this day."),
         "invitation_used": _("This invitation has already been used."),
     }
 
-    def __init__(self, code, *, index=None):
+    def __init__(self, code, *, index=None, detail=None):
         self.code = code
-        self.message = self.MESSAGES[code]
+        # ``detail``: the limit said with its numbers (:mod:`registrations.limits`), for an
+        # organiser; the generic sentence otherwise.
+        self.message = detail or self.MESSAGES[code]
         # In a group registration, the position of the person refused (0 for the first).
         self.index = index
         super().__init__(code)
@@ -123,6 +126,24 @@ class _Seats:
         ):
             return "organisation_cap_reached"
         return None
+
+    def limit_value(self, code, category):
+        """The value of the limit ``code`` (a code of :meth:`limit_reached`)."""
+        return {
+            "edition_full": self.capacity,
+            "category_full": category.quota,
+            "organisation_cap_reached": category.organisation_cap,
+        }[code]
+
+    def refusal(self, code, category, organisation_label):
+        """The :class:`RegistrationRefused` for the limit ``code``, said with its numbers."""
+        detail = limits.sentence(
+            code,
+            limit=self.limit_value(code, category),
+            category=category.name,
+            organisation=organisation_label,
+        )
+        return RegistrationRefused(code, detail=detail)
 
     @property
     def is_full(self):
@@ -380,13 +401,17 @@ def _register_one(edition, now, person, *, by_organiser, invitation, booking, la
 
     organisation = person.get("organisation")
     organisation_id = organisation.pk if organisation else None
-    limit = _seats_for(edition, category, organisation_id, now, using=invitation).limit_reached(
-        category, organisation_id
-    )
+    seats = _seats_for(edition, category, organisation_id, now, using=invitation)
+    limit = seats.limit_reached(category, organisation_id)
+    waiting = {}
     if limit is None:
         status = CONFIRMED
     elif edition.has_waiting_list and not _is_closed(edition, now):
         status = WAITLISTED
+        waiting = {
+            "waiting_reason": limit,
+            "waiting_limit": seats.limit_value(limit, category),
+        }
     else:
         raise RegistrationRefused(limit)
 
@@ -401,6 +426,7 @@ def _register_one(edition, now, person, *, by_organiser, invitation, booking, la
         invitation=invitation,
         booking=booking,
         source=source,
+        **waiting,
         **person,
     )
 
@@ -500,16 +526,82 @@ def promote(registration, *, now=None):
             raise RegistrationRefused("not_waitlisted")
         category = Category.objects.get(pk=registration.category_id)
         organisation_id = registration.organisation_id
-        limit = _seats_for(edition, category, organisation_id, now).limit_reached(
-            category, organisation_id
-        )
+        seats = _seats_for(edition, category, organisation_id, now)
+        limit = seats.limit_reached(category, organisation_id)
         if limit is not None:
-            raise RegistrationRefused(limit)
+            raise seats.refusal(limit, category, registration.organisation_label)
         registration.status = CONFIRMED
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at", "updated_at"])
         emails.promoted(registration)
         return registration
+
+
+def change_category(registration, category, *, by_organiser=False, now=None):
+    """Move a registration to another category of its edition, through the limits.
+
+    A confirmed person keeps their seat only if the new category has room for it (its quota,
+    and its seats per organisation, counting the person's own seat as leaving the old
+    category); otherwise nothing changes and :class:`RegistrationRefused` names the limit
+    with its numbers. The seat freed in the old category goes to the waiting list, in the
+    same transaction (see :func:`fill_freed_seats`).
+
+    A waiting person gets a seat in the new category if it has room, and otherwise waits
+    for one there, keeping their place in the order (with the new limit as the reason).
+
+    ``by_organiser``: an organiser moves the person; otherwise it is the attendee, who may
+    only choose a public category while registration is open.
+
+    Raises :class:`RegistrationRefused`: ``registration_cancelled``, ``category_not_public``,
+    ``registration_closed``, or a limit. Side effects, in one transaction: locks the
+    edition's row; saves the registration; writes the confirmation with the new ticket (or
+    the "promoted" email) to the outbox, and those of the people promoted. Returns the
+    people promoted to the freed seat (the person themselves is not among them).
+    """
+    with transaction.atomic():
+        edition = _lock(registration.edition_id)
+        now = now or timezone.now()
+        registration.refresh_from_db()
+        if not registration.is_active:
+            raise RegistrationRefused("registration_cancelled")
+        category = Category.objects.filter(edition=edition, pk=category.pk).first()
+        if category is None:
+            raise ValueError("the category does not belong to this edition")
+        if category.pk == registration.category_id:
+            return []
+        if not by_organiser:
+            if not category.is_public:
+                raise RegistrationRefused("category_not_public")
+            if edition.registration_state(now) != "open":
+                raise RegistrationRefused("registration_closed")
+        organisation_id = registration.organisation_id
+        seats = _seats_for(edition, category, organisation_id, now)
+        held_a_seat = registration.status == CONFIRMED
+        if held_a_seat:
+            seats.total -= 1  # The person's own seat, counted with the old category.
+        limit = seats.limit_reached(category, organisation_id)
+        if limit is not None and (
+            held_a_seat or not edition.has_waiting_list or _is_closed(edition, now)
+        ):
+            raise seats.refusal(limit, category, registration.organisation_label)
+        registration.category = category
+        fields = ["category", "updated_at"]
+        if limit is None:
+            if not held_a_seat:
+                registration.status = CONFIRMED
+                registration.confirmed_at = now
+                fields += ["status", "confirmed_at"]
+        else:
+            registration.waiting_reason = limit
+            registration.waiting_limit = seats.limit_value(limit, category)
+            fields += ["waiting_reason", "waiting_limit"]
+        registration.save(update_fields=fields)
+        if held_a_seat:
+            emails.registered(registration)
+            return _fill(edition, now)
+        if registration.status == CONFIRMED:
+            emails.promoted(registration)
+        return []
 
 
 def revoke_invitation(invitation, *, now=None):

@@ -13,15 +13,19 @@ registered without an address is written to through the booker only. The reminde
 one address: the attendee's, else the booker's.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 
 from common.mail import render_email
+from events import ics
 from outbox.models import Message
 from outbox.services import builder, enqueue
-from registrations import links
-from registrations.enums import RegistrationStatus
+from registrations import limits, links
+from registrations.enums import ACTIVE, RegistrationStatus
 from registrations.models import Booking, Invitation, Registration
 
 CONFIRMED = RegistrationStatus.CONFIRMED
@@ -40,6 +44,8 @@ REGISTRATION_KINDS = tuple(
         "manage_link",
         "reminder",
         "reconfirmation",
+        "changed",
+        "ticket_changed",
     )
 )
 
@@ -112,6 +118,62 @@ def reconfirmation(registration):
     one, the booker's. Returns the outbox message, or None when there is no address.
     """
     return write_once("reconfirmation", registration)
+
+
+def changed(registration, *, changes, key):
+    """The day's date, hours or venue changed (``changes``: aspect -> (before, now), as
+    :mod:`registrations.changes` says): the new details, the new calendar file and, for a
+    confirmed person, the new ticket.
+
+    One message per registration and notice (``key``, in the ``dedupe_key``), to the
+    attendee's address or, without one, the booker's. Returns the outbox message (the one
+    written before, if any), or None when there is no address to write to."""
+    recipients = _recipients(registration)
+    if not recipients:
+        return None
+    address, language, role = recipients[0]
+    return enqueue(
+        "registrations.changed",
+        to=address,
+        object_id=registration.pk,
+        edition=registration.edition_id,
+        language=language,
+        context={"to": role, "changes": {aspect: list(pair) for aspect, pair in changes.items()}},
+        dedupe_key=f"{change_key(key)}{registration.pk}",
+    )
+
+
+def change_key(key):
+    """The start of the ``dedupe_key`` of every message of the notice ``key``."""
+    return f"change:{key}:"
+
+
+def ticket_changed(registration):
+    """The names on a confirmed registration changed: the new ticket, to the attendee and
+    the booker (who receives every ticket)."""
+    _to_attendee_and_booker("ticket_changed", registration)
+
+
+def readable_changes(changes):
+    """``changes`` (aspect -> (before, now), JSON values) as templates show them, in the
+    order of the day's details: ``[{"aspect", "before", "now"}]``, a "when" as a date and
+    its hours (times, or None), a "where" as the address lines (or None)."""
+
+    def value(aspect, raw):
+        if aspect != "when" or raw is None:
+            return raw
+        return {
+            "date": dt.date.fromisoformat(raw["date"]),
+            "start": raw["start"] and dt.time.fromisoformat(raw["start"]),
+            "end": raw["end"] and dt.time.fromisoformat(raw["end"]),
+        }
+
+    return [
+        {"aspect": aspect, "before": value(aspect, before), "now": value(aspect, now)}
+        for aspect in ("when", "where")
+        if aspect in changes
+        for before, now in [changes[aspect]]
+    ]
 
 
 def messages_about(registration):
@@ -215,7 +277,15 @@ def build_waitlisted(message):
     registration = _registration(message, WAITLISTED)
     if registration is None:
         return None
-    context = _context(registration, message, position=waitlist_position(registration))
+    with translation.override(message.language):
+        reason = limits.waiting_sentence(registration)
+    context = _context(
+        registration,
+        message,
+        position=waitlist_position(registration),
+        reason=reason,
+        other_category=registration.waiting_reason in limits.ANOTHER_CATEGORY_HELPS,
+    )
     return _email("waitlisted", context)
 
 
@@ -267,6 +337,32 @@ def build_reconfirmation(message):
         cancel_url=_absolute(reverse("registrations:cancel", args=[token])),
     )
     return _email("reconfirmation", context)
+
+
+@builder("registrations.changed")
+def build_changed(message):
+    registration = _registration(message)
+    if registration is None or registration.status not in ACTIVE or registration.anonymised_at:
+        return None  # Cancelled or anonymised meanwhile: nothing to tell.
+    changes = readable_changes(message.context.get("changes") or {})
+    context = _context(registration, message, changes=changes)
+    if registration.status == CONFIRMED:
+        files = _ticket_files(registration, message.language)
+    else:
+        # No ticket while waiting: the day's own calendar file (the builder runs in the
+        # message's language).
+        edition = registration.edition
+        files = [(f"{edition.slug}.ics", ics.edition_calendar(edition), "text/calendar")]
+    return _email("changed", context, files)
+
+
+@builder("registrations.ticket_changed")
+def build_ticket_changed(message):
+    registration = _registration(message, CONFIRMED)
+    if registration is None:
+        return None
+    context = _context(registration, message)
+    return _email("ticket_changed", context, _ticket_files(registration, message.language))
 
 
 @builder("registrations.invitation")

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegistrationStatus(models.TextChoices):
@@ -16,6 +17,15 @@ ACTIVE = {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED}
 #: reverse relation ``Registration.checkins`` (by name: it imports nothing of the app above
 #: it), and the database keeps at most one such check-in per registration.
 ADMITTED_AT_THE_DOOR = "admitted"
+
+
+class WaitingReason(models.TextChoices):
+    """Why a person is on the waiting list: the limit their seat would have exceeded (the
+    codes of ``capacity.RegistrationRefused``)."""
+
+    EDITION_FULL = "edition_full", _("The day is full")
+    CATEGORY_FULL = "category_full", _("The category is full")
+    ORGANISATION_CAP = "organisation_cap_reached", _("The organisation's seats are taken")
 
 
 class Language(models.TextChoices):
@@ -35,6 +45,11 @@ class Diet(models.TextChoices):
     GLUTEN_FREE = "gluten_free", _("Gluten-free")
     NO_LUNCH = "no_lunch", _("Not staying for lunch")
     OTHER = "other", _("Other (say which below)")
+
+    @property
+    def short_label(self):
+        """The label outside the form, where no field follows it to say which: "Other"."""
+        return pgettext_lazy("diet", "Other") if self is Diet.OTHER else self.label
 
 
 class Source(models.TextChoices):

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from registrations.enums import RegistrationStatus
+from registrations.enums import RegistrationStatus, WaitingReason
 from registrations.models import Category, Invitation, Registration
 
 
@@ -170,3 +171,20 @@ def with_waitlist_position(registrations):
             output_field=IntegerField(),
         )
     )
+
+
+def waiting_reasons(edition):
+    """[(reason's label, people)] of the waiting list, by the limit that sent them there,
+    in the order of ``WaitingReason``; those registered before reasons were kept count as
+    "not recorded". One query."""
+    counts = dict(
+        Registration.objects.filter(edition=edition, status=RegistrationStatus.WAITLISTED)
+        .values("waiting_reason")
+        .annotate(people=Count("pk"))
+        .values_list("waiting_reason", "people")
+        .order_by()
+    )
+    rows = [(label, counts[value]) for value, label in WaitingReason.choices if value in counts]
+    if counts.get(""):
+        rows.append((_("Reason not recorded"), counts[""]))
+    return rows

@@ -578,6 +578,20 @@ class DetailsForm(AttendeeFields):
         return details
 
 
+class MoveCategoryForm(forms.Form):
+    """A waiting attendee moves to another public category (``capacity.change_category``)."""
+
+    category = forms.ModelChoiceField(
+        label=_("Another category"), queryset=None, empty_label=None, to_field_name="slug"
+    )
+
+    def __init__(self, *args, registration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = registration.edition.categories.filter(
+            is_public=True
+        ).exclude(pk=registration.category_id)
+
+
 class LostLinkForm(forms.Form):
     email = forms.EmailField(
         label=_("Email"),

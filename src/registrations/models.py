@@ -16,6 +16,7 @@ from registrations.enums import (
     Language,
     RegistrationStatus,
     Source,
+    WaitingReason,
 )
 
 #: Letters of group invitation codes: no 0/O, 1/I/L, so that a code read aloud is typed right.
@@ -302,6 +303,12 @@ class Registration(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=RegistrationStatus.choices, db_index=True
     )
+    # Why the person waits (set when they join the waiting list, kept after): the limit
+    # reached and its value then (the capacity, the quota or the seats per organisation).
+    waiting_reason = models.CharField(
+        _("reason for waiting"), max_length=32, choices=WaitingReason.choices, blank=True
+    )
+    waiting_limit = models.PositiveIntegerField(_("limit reached"), null=True, blank=True)
     # Set under the edition's lock, so its order is the order of commits: the waiting list's.
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
@@ -338,6 +345,11 @@ class Registration(models.Model):
     @property
     def is_active(self):
         return self.status in ACTIVE
+
+    @property
+    def diet_label(self):
+        """The diet as figures and lists say it: :attr:`Diet.short_label`."""
+        return Diet(self.diet).short_label if self.diet in Diet.values else self.diet
 
     @property
     def display_name(self):

@@ -20,6 +20,7 @@ from events.enums import SecurityField
 from network.enums import OrganisationKind
 from network.models import Organisation
 from registrations.enums import InvitationKind, Language, RegistrationStatus, Source
+from registrations.forms import DetailsForm
 from registrations.models import Invitation, Registration
 
 #: Longest search: more words than this are a mistake.
@@ -287,3 +288,76 @@ class GroupCodeForm(forms.ModelForm):
 def _min_one(value):
     if value is not None and value < 1:
         raise ValidationError(_("Give at least 1, or leave empty for no limit."), code="min")
+
+
+class EditRegistrationForm(DetailsForm):
+    """An organiser corrects a registration: the attendee's details, and the address and
+    language of the emails. After the names are locked they stay editable here, with a
+    reason that goes to the audit log (``attendees.update_details``)."""
+
+    reason = forms.CharField(
+        label=_("Why the names change after the deadline"),
+        required=False,
+        max_length=500,
+        validators=[one_line],
+        help_text=_(
+            "Required to change the names as on the ID once the list was sent to the venue's "
+            "security; kept in the audit log. Tell the venue about the change too."
+        ),
+    )
+
+    def __init__(self, *args, registration, names_locked, **kwargs):
+        # The names stay editable (disabled fields would ignore what is posted): the reason
+        # is what the lock asks of an organiser.
+        super().__init__(*args, registration=registration, names_locked=False, **kwargs)
+        self.registration = registration
+        self.names_past_deadline = names_locked
+        self.fields["email"] = _model_field(
+            "email",
+            required=not registration.booking_id,
+            initial=registration.email,
+            help_text=_("The emails and the ticket are sent there.")
+            if not registration.booking_id
+            else _("Empty: the emails go to the person who booked (%(email)s).")
+            % {"email": registration.booking.email},
+        )
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language of the emails"),
+            choices=Language.choices,
+            initial=registration.language,
+        )
+        if not names_locked:
+            del self.fields["reason"]
+        self.order_fields(["first_name", "last_name", "reason", "email", "language"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.names_past_deadline:
+            renamed = any(
+                name in cleaned and cleaned[name] != getattr(self.registration, name)
+                for name in self.NAMES
+            )
+            if renamed and not cleaned.get("reason", "").strip():
+                self.add_error(
+                    "reason", _("Say why the names change: the venue has the list already.")
+                )
+        return cleaned
+
+    def details(self):
+        return {
+            **super().details(),
+            "email": self.cleaned_data["email"],
+            "language": self.cleaned_data["language"],
+        }
+
+
+class ChangeCategoryForm(forms.Form):
+    """An organiser moves a registration to another category (through the limits)."""
+
+    category = CategoryChoiceField(label=_("New category"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, registration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = registration.edition.categories.exclude(
+            pk=registration.category_id
+        )

@@ -149,6 +149,16 @@ class RegistrationOut(Schema):
     waitlist_position: int | None = Field(
         ..., description="Place in the waiting list (1 for the first); null when not waiting."
     )
+    waiting_reason: str | None = Field(
+        ...,
+        description=(
+            "While waiting, the limit that sent the person there: `edition_full`, "
+            "`category_full` or `organisation_cap_reached`; null otherwise (or not recorded)."
+        ),
+    )
+    waiting_limit: int | None = Field(
+        ..., description="While waiting, that limit's value when it was reached."
+    )
     source: str
     created_at: ParisDateTime
     confirmed_at: ParisDateTime | None
@@ -165,6 +175,18 @@ class RegistrationOut(Schema):
     @staticmethod
     def resolve_category(registration):
         return registration.category.slug
+
+    @staticmethod
+    def resolve_waiting_reason(registration):
+        if registration.status != RegistrationStatus.WAITLISTED:
+            return None
+        return registration.waiting_reason or None
+
+    @staticmethod
+    def resolve_waiting_limit(registration):
+        if registration.status != RegistrationStatus.WAITLISTED:
+            return None
+        return registration.waiting_limit
 
     @staticmethod
     def resolve_waitlist_position(registration):

@@ -8,7 +8,7 @@ Each export takes ``?format=csv`` (the default) or ``?format=xlsx``.
 from django.urls import path
 
 from common.urls import edition_organiser
-from registrations.views import organiser, public
+from registrations.views import changes, organiser, public
 
 app_name = "registrations"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("inscription/<str:token>/", public.manage, name="manage"),
     path("inscription/<str:token>/annuler/", public.cancel, name="cancel"),
     path("inscription/<str:token>/je-viens/", public.reconfirm, name="reconfirm"),
+    path("inscription/<str:token>/categorie/", public.move_category, name="move_category"),
     path("inscription/<str:token>/mes-donnees/", public.my_data, name="my_data"),
     path("inscription/<str:token>/supprimer/", public.erase, name="erase"),
     path("invitation/<str:code>/", public.invitation, name="invitation"),
@@ -38,7 +39,19 @@ urlpatterns = [
                 name="registration_cancel",
             ),
             path("inscriptions/<int:pk>/promouvoir/", organiser.promote, name="promote"),
+            path(
+                "inscriptions/<int:pk>/modifier/",
+                organiser.registration_edit,
+                name="registration_edit",
+            ),
+            path(
+                "inscriptions/<int:pk>/categorie/",
+                organiser.change_category,
+                name="change_category",
+            ),
+            path("inscriptions/selection/", organiser.selection, name="selection"),
             path("inscriptions/<int:pk>/renvoyer/", organiser.resend, name="resend"),
+            path("inscriptions/prevenir/", changes.notify_change, name="notify_change"),
             path("inscriptions/invitations/", organiser.invitations, name="invitations"),
             path("inscriptions/invitations/personnelle/", organiser.invite, name="invite"),
             path("inscriptions/invitations/groupe/", organiser.group_code, name="group_code"),
@@ -62,6 +75,11 @@ urlpatterns = [
                 name="category_delete",
             ),
             path("message/", organiser.message, name="message"),
+            path(
+                "message/apercu/<uuid:key>/<str:language>/",
+                organiser.message_preview,
+                name="message_preview",
+            ),
             path("donnees-personnelles/", organiser.privacy_page, name="privacy"),
             path(
                 "donnees-personnelles/<int:pk>/copie/",

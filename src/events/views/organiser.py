@@ -42,7 +42,11 @@ from events.edit_forms import (
 )
 from events.edit_pages import edit_context, form_page, limit_raised, promoted_message
 from events.models import Edition, Session, Speaker, Venue
-from events.signals import capacity_raised_for
+from events.signals import (
+    capacity_raised_for,
+    practical_details,
+    practical_details_changed_for,
+)
 
 # The edition's settings --------------------------------------------------------------------
 
@@ -55,6 +59,7 @@ def settings(request, slug):
     instance = Edition.objects.select_related("venue").get(pk=edition.pk)
     data = request.POST if request.method == "POST" else None
     manages = request.user.has_perm(Action.MANAGE, edition)
+    before = practical_details(edition)
     if manages:
         venues = Venue.objects.filter(
             Q(owner__in=request.user.organisations_for(Action.EDIT_CONTENT))
@@ -71,7 +76,7 @@ def settings(request, slug):
                 promoted = capacity_raised_for(saved)
         messages.success(request, _("The day's settings are saved."))
         promoted_message(request, promoted)
-        return redirect("events:settings", slug=edition.slug)
+        return _after_save(request, saved, before)
     venue = edition.venue
     return render(
         request,
@@ -118,11 +123,14 @@ def venue(request, slug):
         raise PermissionDenied
     venue = Venue.objects.get(pk=edition.venue_id)
     require(request.user, Action.MANAGE, venue)
+    # The edition holds the very venue the form changes, so that it reads the new address.
+    edition.venue = venue
+    before = practical_details(edition)
     form = VenueForm(request.POST if request.method == "POST" else None, instance=venue)
     if form.is_valid():
         form.save()
         messages.success(request, _("The venue is saved."))
-        return redirect("events:settings", slug=edition.slug)
+        return _after_save(request, edition, before)
     return form_page(
         request,
         form,
@@ -145,11 +153,13 @@ def new_venue(request, slug):
     data = request.POST if request.method == "POST" else None
     form = NewVenueForm(data, organisations=organisations)
     if form.is_valid():
+        before = practical_details(edition)
         with transaction.atomic():
             venue = form.save()
             Edition.objects.filter(pk=edition.pk).update(venue=venue)
+        edition.venue = venue
         messages.success(request, _("The venue is added; it is now this day's venue."))
-        return redirect("events:settings", slug=edition.slug)
+        return _after_save(request, edition, before)
     return form_page(
         request,
         form,
@@ -160,6 +170,14 @@ def new_venue(request, slug):
         current="settings",
         intro=_("The new venue becomes this day's venue."),
     )
+
+
+def _after_save(request, edition, before):
+    """Back to the settings; or, when the day's date, hours or venue changed and an app
+    offers to tell the people concerned (:data:`events.signals.practical_details_changed`),
+    to that app's page."""
+    offer = practical_details_changed_for(edition, before, by=request.user)
+    return redirect(offer or reverse("events:settings", args=[edition.slug]))
 
 
 # The programme -----------------------------------------------------------------------------

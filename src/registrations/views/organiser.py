@@ -9,15 +9,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -27,6 +28,7 @@ from django.views.decorators.http import (
 
 from accounts import permissions
 from common.decorators import organiser_page, verified_login_required
+from common.french import of
 from common.links import absolute
 from common.permissions import Action
 from events import edit_pages
@@ -35,7 +37,16 @@ from events.models import Edition
 from outbox.enums import MessageStatus
 from outbox.models import Message
 from outbox.services import resend as resend_message
-from registrations import announcements, capacity, emails, exports, figures, privacy
+from registrations import (
+    announcements,
+    attendees,
+    capacity,
+    emails,
+    exports,
+    figures,
+    limits,
+    privacy,
+)
 from registrations.announcement_forms import AnnouncementForm
 from registrations.category_forms import CategoryForm
 from registrations.enums import RegistrationStatus
@@ -44,6 +55,8 @@ from registrations.organiser_forms import (
     REFUSAL_DEFAULT_FIELD,
     REFUSAL_FIELDS,
     AddPersonForm,
+    ChangeCategoryForm,
+    EditRegistrationForm,
     GroupCodeForm,
     InvitationForm,
     RegistrationFilterForm,
@@ -78,6 +91,8 @@ KIND_LABELS = {
     "registrations.manage_link": gettext_lazy("Private link sent again"),
     "registrations.reminder": gettext_lazy("Reminder before the day"),
     "registrations.reconfirmation": gettext_lazy("Are you still coming?"),
+    "registrations.changed": gettext_lazy("Change of date, hours or venue"),
+    "registrations.ticket_changed": gettext_lazy("New ticket after a change of names"),
 }
 
 
@@ -145,7 +160,21 @@ def registration_list(request, slug):
 def registration_detail(request, slug, pk):
     edition = permissions.require_edition(request.user, slug, Action.VIEW_PERSONAL_DATA)
     registration = _registration(edition, pk)
+    return _detail_page(request, edition, registration)
+
+
+def _detail_page(request, edition, registration, *, category_form=None, status=200):
     mails = emails.messages_about(registration).order_by("-created_at", "-pk")
+    can_manage = permissions.can(request.user, Action.MANAGE, edition)
+    if can_manage and category_form is None and registration.is_active:
+        category_form = ChangeCategoryForm(registration=registration)
+    booked_with = []
+    if registration.booking_id:
+        booked_with = figures.with_waitlist_position(
+            registration.booking.registrations.select_related("category").order_by(
+                "created_at", "pk"
+            )
+        )
     return render(
         request,
         "registrations/organiser/detail.html",
@@ -153,10 +182,93 @@ def registration_detail(request, slug, pk):
             "edition": edition,
             "registration": registration,
             "waitlist_position": figures.waitlist_position(registration),
+            "waiting_reason": limits.waiting_sentence(registration),
+            "booked_with": booked_with,
             "mails": _labelled(mails),
-            "can_manage": permissions.can(request.user, Action.MANAGE, edition),
+            "can_manage": can_manage,
+            "category_form": category_form,
+            "names_locked": attendees.names_are_locked(edition),
+        },
+        status=status,
+    )
+
+
+@verified_login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def registration_edit(request, slug, pk):
+    """Correct a registration's details; the names after their deadline with a reason."""
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
+    registration = _registration(edition, pk)
+    locked = attendees.names_are_locked(edition)
+    form = EditRegistrationForm(
+        request.POST if request.method == "POST" else None,
+        registration=registration,
+        names_locked=locked,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = attendees.update_details(
+                registration,
+                by=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+                **form.details(),
+            )
+        except attendees.ChangeRefused as refused:
+            form.add_error("email" if refused.code == "email_taken" else None, refused.message)
+        else:
+            if changed:
+                messages.success(request, _("The changes are saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return _detail(registration)
+    return render(
+        request,
+        "registrations/organiser/edit.html",
+        {
+            "edition": edition,
+            "registration": registration,
+            "form": form,
+            "names_locked": locked,
+            "names_locked_at": attendees.names_locked_at(edition),
+            "is_changeable": registration.is_active and timezone.now() < edition.ends_at,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@verified_login_required
+@require_POST
+def change_category(request, slug, pk):
+    """Move a registration to another category: within every limit, or refused with it."""
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
+    registration = _registration(edition, pk)
+    form = ChangeCategoryForm(request.POST, registration=registration)
+    if not form.is_valid():
+        return _detail_page(request, edition, registration, category_form=form, status=400)
+    try:
+        promoted = capacity.change_category(
+            registration, form.cleaned_data["category"], by_organiser=True
+        )
+    except capacity.RegistrationRefused as refused:
+        form.add_error("category", refused.message)
+        return _detail_page(request, edition, registration, category_form=form, status=400)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        text = _("%(name)s is now in the category “%(category)s”, with a seat.")
+    else:
+        text = _("%(name)s is now waiting in the category “%(category)s”: %(reason)s")
+    messages.success(
+        request,
+        text
+        % {
+            "name": registration,
+            "category": registration.category.name,
+            "reason": limits.waiting_sentence(registration),
         },
     )
+    if promoted:
+        messages.info(request, _promoted_message(promoted))
+    return _detail(registration)
 
 
 @verified_login_required
@@ -172,7 +284,7 @@ def registration_cancel(request, slug, pk):
             return _detail(registration)
         promoted = capacity.cancel(registration)
         messages.success(
-            request, _("The registration of %(name)s is cancelled.") % {"name": registration}
+            request, _("The registration %(of_name)s is cancelled.") % {"of_name": of(registration)}
         )
         if promoted:
             messages.info(request, _promoted_message(promoted))
@@ -227,6 +339,92 @@ def resend(request, slug, pk):
         emails.registered(registration)
     messages.success(request, _("The email is on its way again."))
     return _detail(registration)
+
+
+# Selections of the list --------------------------------------------------------------------
+
+#: Most registrations one action of the list takes at once (two pages of the list).
+SELECTION_LIMIT = 2 * PAGE_SIZE
+
+
+def _selected(edition, data):
+    """The registrations of ``edition`` whose pks ``data`` lists as ``pk`` (others, and
+    what is not a number, are ignored), in the list's order."""
+    pks = {int(value) for value in data.getlist("pk")[:SELECTION_LIMIT] if value.isdigit()}
+    return list(
+        Registration.objects.filter(edition=edition, pk__in=pks)
+        .select_related("category", "organisation")
+        .order_by("created_at", "pk")
+    )
+
+
+def _list_query(edition, query):
+    """The list's filters found in ``query`` (its address's query, posted back), written
+    again: only valid filters come back, never anything else."""
+    return RegistrationFilterForm(
+        QueryDict(query or ""), categories=edition.categories.all()
+    ).query()
+
+
+def _back_to_list(edition, query):
+    address = reverse("registrations:list", args=[edition.slug])
+    query = _list_query(edition, query)
+    return redirect(f"{address}?{query}" if query else address)
+
+
+@verified_login_required
+@require_POST
+def selection(request, slug):
+    """What the list's checkboxes do: cancel (after a confirmation page), send the
+    confirmation again, or write to the people chosen (the message page)."""
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
+    chosen = _selected(edition, request.POST)
+    action = request.POST.get("action")
+    back = _list_query(edition, request.POST.get("back", ""))
+    if not chosen or action not in {"cancel", "cancel_confirmed", "resend", "message"}:
+        messages.error(request, _("Choose at least one registration, then an action."))
+        return _back_to_list(edition, back)
+    if action == "message":
+        query = urlencode([("pk", registration.pk) for registration in chosen])
+        return redirect(f"{reverse('registrations:message', args=[edition.slug])}?{query}")
+    active = [registration for registration in chosen if registration.is_active]
+    if action == "resend":
+        with transaction.atomic():
+            for registration in active:
+                emails.registered(registration)
+        messages.success(
+            request,
+            ngettext(
+                "The email is on its way again to %(count)s person.",
+                "The emails are on their way again to %(count)s people.",
+                len(active),
+            )
+            % {"count": len(active)},
+        )
+    elif action == "cancel":
+        return render(
+            request,
+            "registrations/organiser/cancel_selection.html",
+            {"edition": edition, "chosen": active, "back": back},
+        )
+    else:
+        promoted = []
+        for registration in active:
+            promoted += capacity.cancel(registration)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s registration is cancelled.",
+                "%(count)s registrations are cancelled.",
+                len(active),
+            )
+            % {"count": len(active)},
+        )
+        if promoted:
+            messages.info(request, _promoted_message(promoted))
+    if len(active) < len(chosen):
+        messages.info(request, _("Cancelled registrations among those chosen were left aside."))
+    return _back_to_list(edition, back)
 
 
 # Adding a person ---------------------------------------------------------------------------
@@ -549,30 +747,49 @@ category_delete = organiser_page(CategoryDelete.as_view())
 #
 # A message to attendees needs ``manage`` (organisers). Anonymous visitors go to the login
 # page, other users get the 403 page and no data.
+#
+# The preview shows each language's email in a frame whose address is the organiser-only
+# ``message_preview``: the email's HTML has its own inline style, which the site's
+# Content-Security-Policy forbids (and a ``srcdoc`` frame would inherit it). The frame's
+# answer has a policy of its own, stricter but for that style; the message it renders is
+# kept in the session, under the form's key, for the last few previews.
+
+PREVIEWS_SESSION_KEY = "announcement_previews"
+PREVIEWS_KEPT = 3
+PREVIEW_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'self'; sandbox"
+)
 
 
 @organiser_page
 @require_http_methods(["GET", "POST"])
 def message(request, slug):
-    """Write, preview (how many people), then send a message to a group of attendees."""
+    """Write a message to a group of attendees (or to the people chosen on the registrations
+    list: ``?pk=12&pk=15``), check it (the email in each language, a test sent to oneself),
+    then send it."""
     edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     categories = list(edition.categories.all())
     if request.method == "GET":
-        form = AnnouncementForm(categories=categories)
+        chosen = request.GET.getlist("pk") if "pk" in request.GET else None
+        form = AnnouncementForm(edition=edition, categories=categories, selection=chosen)
         return _message_page(request, edition, form)
-    form = AnnouncementForm(request.POST, categories=categories)
+    form = AnnouncementForm(request.POST, edition=edition, categories=categories)
     if not form.is_valid():
         return _message_page(request, edition, form, status=400)
     audience = form.audience()
+    content = {"subject": form.cleaned_data["subject"], "body": form.cleaned_data["body"]}
     if "send" not in request.POST:
-        count = announcements.recipients(edition, audience).count()
-        return _message_page(request, edition, form, preview=count)
+        if "test" in request.POST:
+            _send_test(request, edition, content, audience)
+        preview = announcements.preview(edition, audience=audience, **content)
+        key = _keep_preview(request, edition, form.cleaned_data["submission_key"], content, preview)
+        return _message_page(request, edition, form, preview=preview, preview_key=key)
     announcement, created = announcements.send(
         edition,
-        subject=form.cleaned_data["subject"],
-        body=form.cleaned_data["body"],
         audience=audience,
         by=request.user,
+        **content,
         submission_key=form.cleaned_data["submission_key"],
     )
     if created:
@@ -590,7 +807,43 @@ def message(request, slug):
     return redirect("registrations:message", slug=edition.slug)
 
 
-def _message_page(request, edition, form, *, preview=None, status=200):
+def _keep_preview(request, edition, key, content, preview):
+    """Keeps what the preview's frames render (:func:`message_preview`) in the session, under
+    the form's ``key``, with the last few previews; returns the key."""
+    key = str(key)
+    drafts = request.session.get(PREVIEWS_SESSION_KEY, {})
+    drafts.pop(key, None)
+    drafts[key] = {
+        "edition": edition.pk,
+        **content,
+        "samples": {sample.language: sample.registration.pk for sample in preview.samples},
+    }
+    request.session[PREVIEWS_SESSION_KEY] = dict(list(drafts.items())[-PREVIEWS_KEPT:])
+    return key
+
+
+def _send_test(request, edition, content, audience):
+    """The message sent to the organiser alone, in each language of the group; says so."""
+    address = request.user.email
+    if not address:
+        messages.error(request, _("Your account has no email address: no test was sent."))
+        return
+    sent = announcements.send_test(edition, audience=audience, to=address, **content)
+    if not sent:
+        messages.error(request, _("Nobody is in this group: no test was sent."))
+        return
+    messages.success(
+        request,
+        ngettext(
+            "A test was sent to %(address)s.",
+            "%(count)s tests, one per language, were sent to %(address)s.",
+            len(sent),
+        )
+        % {"count": len(sent), "address": address},
+    )
+
+
+def _message_page(request, edition, form, *, preview=None, preview_key=None, status=200):
     return render(
         request,
         "registrations/announcement.html",
@@ -598,10 +851,36 @@ def _message_page(request, edition, form, *, preview=None, status=200):
             "edition": edition,
             "form": form,
             "preview": preview,
+            "preview_key": preview_key,
             "sent": edition.announcements.select_related("sent_by"),
         },
         status=status,
     )
+
+
+@organiser_page
+@xframe_options_sameorigin
+@require_safe
+def message_preview(request, slug, key, language):
+    """The HTML of a previewed message in ``language``, for the preview's sandboxed frame
+    on the message page (see above); a short note when it is no longer kept."""
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
+    draft = request.session.get(PREVIEWS_SESSION_KEY, {}).get(str(key))
+    email = None
+    if draft and draft["edition"] == edition.pk and language in draft["samples"]:
+        email = announcements.sample_email(
+            edition,
+            subject=draft["subject"],
+            body=draft["body"],
+            registration=draft["samples"][language],
+            language=language,
+        )
+    if email is None:
+        response = render(request, "registrations/announcement_gone.html")
+    else:
+        response = HttpResponse(email.alternatives[0].content)
+    response["Content-Security-Policy"] = PREVIEW_POLICY
+    return response
 
 
 # Personal data -----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from common.text import fold
 from events.enums import PUBLIC_STATUSES
 from events.models import Edition
 from network.models import Organisation
-from registrations import attendees, capacity, forms, links, privacy
+from registrations import attendees, capacity, forms, limits, links, privacy
 from registrations.enums import InvitationKind, Language, RegistrationStatus
 from registrations.models import Booking, Invitation, Registration
 
@@ -240,9 +240,18 @@ def manage(request, token):
         return rate_limited(request, limited=limited)
     elif request.method == "POST":
         return _back_to_manage(registration, _refusal_code(registration))
-    position = None
+    position = move_form = None
+    waiting_reason = ""
     if registration.status == RegistrationStatus.WAITLISTED:
         position = attendees.waiting_positions(edition).get(registration.pk)
+        waiting_reason = limits.waiting_sentence(registration)
+        if (
+            registration.waiting_reason in limits.ANOTHER_CATEGORY_HELPS
+            and edition.registration_state(now) == "open"
+        ):
+            move_form = forms.MoveCategoryForm(registration=registration)
+            if not move_form.fields["category"].queryset.exists():
+                move_form = None
     response = render(
         request,
         "registrations/manage.html",
@@ -252,6 +261,8 @@ def manage(request, token):
             "token": token,
             "form": form,
             "position": position,
+            "waiting_reason": waiting_reason,
+            "move_form": move_form,
             "notice": _notice(request.GET.get("notice")),
             "names_locked": locked,
             "names_locked_at": attendees.names_locked_at(edition),
@@ -271,11 +282,19 @@ NOTICES = {
     "unchanged": gettext_lazy("Nothing was changed."),
     "cancelled": gettext_lazy("Your registration is cancelled."),
     "reconfirmed": gettext_lazy("Thank you: your seat is kept."),
+    "moved": gettext_lazy("You are in your new category, with a seat: your ticket is on its way."),
+    "moved_waiting": gettext_lazy(
+        "You are in your new category, still on the waiting list, in the same place."
+    ),
 }
 
 
 def _notice(key):
-    return NOTICES.get(key) or attendees.ChangeRefused.MESSAGES.get(key)
+    return (
+        NOTICES.get(key)
+        or attendees.ChangeRefused.MESSAGES.get(key)
+        or capacity.RegistrationRefused.MESSAGES.get(key)
+    )
 
 
 def _back_to_manage(registration, notice):
@@ -328,6 +347,24 @@ def cancel(request, token):
         "registrations/cancel.html",
         {"edition": registration.edition, "registration": registration, "token": token},
     )
+
+
+@secret_address
+@require_http_methods(["POST"])
+def move_category(request, token):
+    """A waiting attendee moves to another public category: a seat there if it has room."""
+    registration = _registration(token)
+    if limited := over_rate(request, "manage"):
+        return rate_limited(request, limited=limited)
+    form = forms.MoveCategoryForm(request.POST, registration=registration)
+    if registration.status != RegistrationStatus.WAITLISTED or not form.is_valid():
+        return _back_to_manage(registration, "unchanged")
+    try:
+        capacity.change_category(registration, form.cleaned_data["category"])
+    except capacity.RegistrationRefused as refused:
+        return _back_to_manage(registration, refused.code)
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    return _back_to_manage(registration, "moved" if confirmed else "moved_waiting")
 
 
 # A person's data, from the manage link -----------------------------------------------------
