@@ -44,6 +44,136 @@ LAYOUT_FAULTS = """() => {
   return faults;
 }"""
 
+#: Run in the page: what of its text does not fit at the current width, as sentences. Adds to
+#: LAYOUT_FAULTS (the page scrolling sideways):
+#: - a box of text (heading, paragraph, item, term, value, cell, caption, label, button, link
+#:   of a menu) whose text is wider than the box, unless the box scrolls or clips by design
+#:   (overflow other than visible), or hides text for screen readers; only the innermost of
+#:   nested faulty boxes is named;
+#: - a table, or a box that scrolls a table, wider than the box around it: a table inside a
+#:   box that scrolls may be wider than that box;
+#: - a word broken in the middle (its letters on two lines: Range.getClientRects) in a table
+#:   header or a figure tile, unless it is wider than the cell can be; a line may end after
+#:   a hyphen, a dash or a soft hyphen (not after a slash: Chromium does not break there);
+#: - the caption of a table that scrolls sideways, or its row headers (a first column of
+#:   th), out of sight at either end of the scroll.
+TEXT_FAULTS = """() => {
+  const faults = [];
+  const describe = (element) => {
+    const text = (element.innerText || element.textContent || "").replace(/\\s+/g, " ").trim();
+    const id = element.id ? `#${element.id}` : "";
+    return `<${element.tagName.toLowerCase()}${id}> "${text.slice(0, 50)}"`;
+  };
+  const shown = (element) =>
+    element.getClientRects().length > 0 && !element.closest(".visually-hidden");
+  const scrolls = (element) => ["auto", "scroll"].includes(getComputedStyle(element).overflowX);
+  const scroller = (element) => {
+    for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (scrolls(box)) return box;
+    }
+    return null;
+  };
+
+  // What makes the page scroll sideways (LAYOUT_FAULTS says that it does): the innermost
+  // elements beyond the window's right edge.
+  const root = document.documentElement;
+  const right = root.clientWidth + 1;
+  const everything = root.scrollWidth > root.clientWidth ? document.body.querySelectorAll("*") : [];
+  const beyond = [...everything].filter((element) =>
+    element.getBoundingClientRect().right > right && shown(element) && !scroller(element));
+  for (const element of beyond) {
+    if (!beyond.some((other) => other !== element && element.contains(other))) {
+      const end = Math.round(element.getBoundingClientRect().right);
+      faults.push(`${describe(element)} ends at ${end} px`);
+    }
+  }
+
+  const boxes = "h1, h2, h3, h4, h5, h6, p, li, dt, dd, th, td, caption, label, legend, "
+    + "summary, figcaption, button, .button, nav a";
+  const overflowing = [];
+  for (const box of document.querySelectorAll(boxes)) {
+    if (!shown(box)) continue;
+    const style = getComputedStyle(box);
+    if (["inline", "contents"].includes(style.display) || style.overflowX !== "visible") continue;
+    if (box.scrollWidth > box.clientWidth + 1) overflowing.push(box);
+  }
+  for (const box of overflowing) {
+    if (overflowing.some((other) => other !== box && box.contains(other))) continue;
+    faults.push(`${describe(box)} holds ${box.scrollWidth} px of text in ${box.clientWidth} px`);
+  }
+
+  for (const box of document.querySelectorAll("table, .table-scroll")) {
+    if (!shown(box) || (box.tagName === "TABLE" && scroller(box))) continue;
+    const outer = box.parentElement.getBoundingClientRect();
+    const inner = box.getBoundingClientRect();
+    if (inner.right > outer.right + 1 || inner.left < outer.left - 1) {
+      faults.push(`${describe(box).slice(0, 60)} is ${Math.round(inner.width)} px wide `
+        + `in a box of ${Math.round(outer.width)} px`);
+    }
+  }
+
+  const lines = (range) => {
+    const rects = [...range.getClientRects()].filter((rect) => rect.width > 0);
+    rects.sort((a, b) => a.top - b.top);
+    return rects.filter((rect, index) => index === 0 || rect.top >= rects[index - 1].bottom - 1);
+  };
+  for (const cell of document.querySelectorAll("th, dt, .figures dd")) {
+    if (!shown(cell)) continue;
+    // A word wider than the cell can be (its max-width, the box that scrolls it, the window)
+    // has to break: only a word that could have kept its line is broken for nothing.
+    const style = getComputedStyle(cell);
+    const room = Math.min(
+      (scroller(cell) || document.documentElement).clientWidth,
+      style.maxWidth.endsWith("px") ? parseFloat(style.maxWidth) : Infinity,
+    ) - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest(".visually-hidden")) continue;
+      for (const word of node.data.matchAll(/[^\\s\\u00ad\\-\\u2010\\u2013\\u2014]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const width = [...range.getClientRects()].reduce((sum, rect) => sum + rect.width, 0);
+        if (lines(range).length > 1 && width <= room) {
+          faults.push(`the word "${word[0]}" is broken in ${describe(cell)}`);
+        }
+      }
+    }
+  }
+
+  for (const box of document.querySelectorAll(".table-scroll")) {
+    if (!shown(box) || box.scrollWidth <= box.clientWidth) continue;
+    const visible = box.getBoundingClientRect();
+    const outOfSight = (element) => {
+      const range = document.createRange();
+      range.selectNodeContents(element);
+      return [...range.getClientRects()].some((rect) => rect.width > 0
+        && (rect.left < visible.left - 1 || rect.right > visible.right + 1));
+    };
+    for (const end of [box.scrollWidth, 0]) {
+      box.scrollLeft = end;
+      for (const caption of box.querySelectorAll("caption")) {
+        if (outOfSight(caption)) {
+          faults.push(`the caption ${describe(caption)} is out of sight in its scroll box`);
+        }
+      }
+      for (const cell of box.querySelectorAll("tbody > tr > th:first-child")) {
+        if (outOfSight(cell)) {
+          faults.push(`the first column ${describe(cell)} is out of sight when scrolled`);
+          break;
+        }
+      }
+    }
+  }
+  return [...new Set(faults)];
+}"""
+
+#: Run in the page: its figure tiles in sight, as [label, number as shown] pairs.
+FIGURE_TILES = """() => [...document.querySelectorAll(".figures > div")]
+  .filter((tile) => tile.getClientRects().length > 0)
+  .map((tile) => ["dt", "dd"].map((part) => tile.querySelector(part).innerText.trim()))
+"""
+
 # Playwright's synchronous API runs an event loop in this thread; the tests' own database
 # work (factories) is synchronous and safe, so Django's async guard is relaxed for them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -123,6 +253,16 @@ class Tab:
         """What the eye would see broken at this width: the page scrolling sideways, or a
         figure tile whose number does not fit inside it."""
         return self.page.evaluate(LAYOUT_FAULTS)
+
+    def text_faults(self):
+        """Stricter than :meth:`layout_faults`: also text out of its box, a word broken in a
+        table header or a figure tile, a scrolled table's caption or first column out of
+        sight (TEXT_FAULTS). Used by test_every_page_width.py, not by assert_clean()."""
+        return self.page.evaluate(TEXT_FAULTS)
+
+    def figure_tiles(self):
+        """The figure tiles in sight: ``[label, number]`` pairs, as the page shows them."""
+        return self.page.evaluate(FIGURE_TILES)
 
     def assert_clean(self):
         """No accessibility violation at any of the tab's widths, no CSP violation, no
