@@ -128,18 +128,11 @@ def changed(registration, *, changes, key):
     One message per registration and notice (``key``, in the ``dedupe_key``), to the
     attendee's address or, without one, the booker's. Returns the outbox message (the one
     written before, if any), or None when there is no address to write to."""
-    recipients = _recipients(registration)
-    if not recipients:
-        return None
-    address, language, role = recipients[0]
-    return enqueue(
-        "registrations.changed",
-        to=address,
-        object_id=registration.pk,
-        edition=registration.edition_id,
-        language=language,
-        context={"to": role, "changes": {aspect: list(pair) for aspect, pair in changes.items()}},
+    return _to_first_recipient(
+        "changed",
+        registration,
         dedupe_key=f"{change_key(key)}{registration.pk}",
+        changes={aspect: list(pair) for aspect, pair in changes.items()},
     )
 
 
@@ -190,6 +183,12 @@ def write_once(name, registration):
     """Writes the email ``name`` once per registration whatever the number of calls, to the
     attendee's address or, without one, the booker's. Returns the outbox message (the one
     written before, if any), or None when there is no address to write to."""
+    return _to_first_recipient(name, registration, dedupe_key=once_key(name, registration))
+
+
+def _to_first_recipient(name, registration, *, dedupe_key, **context):
+    """Writes the email ``name`` once for ``dedupe_key``, to the attendee's address or,
+    without one, the booker's, with ``context``; the outbox message, or None (no address)."""
     recipients = _recipients(registration)
     if not recipients:
         return None
@@ -200,8 +199,8 @@ def write_once(name, registration):
         object_id=registration.pk,
         edition=registration.edition_id,
         language=language,
-        context={"to": role},
-        dedupe_key=once_key(name, registration),
+        context={"to": role, **context},
+        dedupe_key=dedupe_key,
     )
 
 
