@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from charter import requests
 from charter.models import SIGNING_KINDS, SigningRequest
+from common.addresses import require_dotted_domain
 from common.names import FULL_NAME_MAX_LENGTH, NameField
 from common.spreadsheets import FORMULA_STARTS
 from network.models import Organisation
@@ -110,6 +111,7 @@ class SigningForm(forms.Form):
     representative_email = forms.EmailField(
         label=_("Your email"),
         max_length=_max_length("representative_email"),
+        validators=[require_dotted_domain],
         help_text=_(
             "We send the link that confirms the signature there. It is never shown publicly."
         ),

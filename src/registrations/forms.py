@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.addresses import require_dotted_domain
 from common.names import NameField
 from events.enums import SECURITY_FIELD_REASONS, SecurityField
 from network.models import Organisation
@@ -214,6 +215,7 @@ class PersonForm(AttendeeFields):
             self.fields["email"] = forms.EmailField(
                 label=_("Email"),
                 max_length=254,
+                validators=[require_dotted_domain],
                 widget=forms.EmailInput(attrs={"autocomplete": "email"}),
                 help_text=_("Your ticket and your link to change or cancel are sent there."),
             )
@@ -228,6 +230,7 @@ class PersonForm(AttendeeFields):
             self.fields["email"] = forms.EmailField(
                 label=_("Email (optional)"),
                 max_length=254,
+                validators=[require_dotted_domain],
                 required=False,
                 widget=forms.EmailInput(attrs={"autocomplete": "off"}),
                 help_text=_("Their own ticket is sent there too. Without it, only you receive it."),

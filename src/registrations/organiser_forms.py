@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from common.addresses import require_dotted_domain
 from common.forms import FilterForm
 from common.names import NameField
 from events.enums import SecurityField
@@ -46,7 +47,9 @@ def one_line(value):
 def _model_field(name, **overrides):
     """A form field made from Registration's field ``name`` (label, length, help)."""
     field = Registration._meta.get_field(name).formfield(**overrides)
-    if isinstance(field, forms.CharField) and not isinstance(field, forms.EmailField):
+    if isinstance(field, forms.EmailField):
+        field.validators.append(require_dotted_domain)
+    elif isinstance(field, forms.CharField):
         field.validators.append(one_line)
     return field
 
@@ -223,6 +226,7 @@ class InvitationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.edition = edition
         self.fields["email"].required = True
+        self.fields["email"].validators.append(require_dotted_domain)
         self.fields["category"].queryset = edition.categories.all()
         self.fields["guest_name"].validators.append(one_line)
         self.fields["note"].validators.append(one_line)

@@ -10,13 +10,13 @@ import unicodedata
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from common.addresses import validate_address
 from common.names import PersonName
 from events.schemas import ParisDateTime, absolute
 from registrations import figures, links
@@ -42,9 +42,9 @@ def _one_line(value):
 
 def _email(value):
     try:
-        validate_email(value)
-    except DjangoValidationError:
-        raise PydanticCustomError("invalid_email", _("Enter a valid email address.")) from None
+        validate_address(value)
+    except DjangoValidationError as error:
+        raise PydanticCustomError("invalid_email", str(error.messages[0])) from None
     return value
 
 

@@ -55,6 +55,10 @@ def test_empty_form_shows_errors_tied_to_fields_and_stays_clean(tab, edition):
     page.wait_for_selector(".error-summary")
 
     submitted_with_status(tab, 400)
+    # The title says there are errors, and the focus is on their summary: a screen reader
+    # reads both first (issue 17).
+    assert page.title().startswith("Erreur :")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     first_name = page.locator("#id_p0-first_name")
     assert first_name.get_attribute("aria-invalid") == "true"
     assert "id_p0-first_name_error" in first_name.get_attribute("aria-describedby")
