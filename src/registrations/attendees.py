@@ -17,7 +17,7 @@ from common.text import fold
 from network.enums import OrganisationKind
 from network.models import Organisation
 from registrations import capacity, emails
-from registrations.enums import RegistrationStatus
+from registrations.enums import ADMITTED_AT_THE_DOOR, RegistrationStatus
 from registrations.models import Booking, Registration
 
 #: The fields :func:`update_details` changes; names as on the ID are locked after a deadline.
@@ -43,6 +43,7 @@ class ChangeRefused(Exception):
         ),
         "registration_cancelled": _("This registration is cancelled."),
         "day_over": _("The day has taken place: this registration can no longer be changed."),
+        "admitted": _("You were admitted at the door: this registration can no longer be changed."),
         "not_confirmed": _("Only a confirmed registration can be reconfirmed."),
         "email_taken": _("This email address is already registered for this day."),
     }
@@ -66,11 +67,26 @@ def names_are_locked(edition, now=None):
     return (now or timezone.now()) >= names_locked_at(edition)
 
 
-def _check_changeable(registration, now):
+def admission(registration):
+    """When and at which entrance the person was admitted at the door, as ``(moment,
+    entrance's name)``, or None. Read through the reverse relation ``checkins`` of the
+    admission app, by name (as ``RegistrationQuerySet.admitted``): this app imports nothing
+    of the app above it."""
+    return (
+        registration.checkins.filter(result=ADMITTED_AT_THE_DOOR)
+        .values_list("scanned_at", "entrance__name")
+        .first()
+    )
+
+
+def _check_changeable(registration, now, *, by=None):
     if not registration.is_active:
         raise ChangeRefused("registration_cancelled")
     if now >= registration.edition.ends_at:
         raise ChangeRefused("day_over")
+    # Once in, the person's registration is what happened: an organiser may still correct it.
+    if by is None and admission(registration) is not None:
+        raise ChangeRefused("admitted")
 
 
 def update_details(registration, *, now=None, by=None, reason="", **fields):
@@ -93,7 +109,7 @@ def update_details(registration, *, now=None, by=None, reason="", **fields):
     if unknown:
         raise TypeError(f"not editable here: {sorted(unknown)}")
     now = now or timezone.now()
-    _check_changeable(registration, now)
+    _check_changeable(registration, now, by=by)
     changed = [name for name, value in fields.items() if getattr(registration, name) != value]
     override = False
     if NAME_FIELDS.intersection(changed) and names_are_locked(registration.edition, now):

@@ -276,11 +276,9 @@ def scene(scene_server):
     side = EntranceFactory(edition=edition, name="Entrée des intervenants", position=2)
     # Without scans: it may still be renamed, moved and deleted (pages of their own).
     spare_entrance = EntranceFactory(edition=edition, name="Entrée de secours", position=3)
-    # Admitted at the door on the day (an hour after it starts).
-    admitted = [
-        registration,
-        *edition.registrations.filter(organisation__in=pole_organisations[1:3]),
-    ]
+    # Admitted at the door on the day (an hour after it starts); not the person of the
+    # private pages, whose page then offers its forms (to edit, to cancel).
+    admitted = list(edition.registrations.filter(organisation__in=pole_organisations[1:3]))
     for index, person in enumerate(admitted):
         checkin.admit(
             edition,

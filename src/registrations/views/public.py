@@ -222,7 +222,8 @@ def manage(request, token):
     edition = registration.edition
     now = timezone.now()
     locked = attendees.names_are_locked(edition, now)
-    changeable = registration.is_active and now < edition.ends_at
+    admitted = attendees.admission(registration)
+    changeable = registration.is_active and now < edition.ends_at and admitted is None
     form = None
     if changeable:
         data = request.POST if request.method == "POST" else None
@@ -239,7 +240,7 @@ def manage(request, token):
     elif limited:
         return rate_limited(request, limited=limited)
     elif request.method == "POST":
-        return _back_to_manage(registration, _refusal_code(registration))
+        return _back_to_manage(registration, _refusal_code(registration, admitted))
     position = move_form = None
     waiting_reason = ""
     if registration.status == RegistrationStatus.WAITLISTED:
@@ -262,6 +263,7 @@ def manage(request, token):
             "form": form,
             "position": position,
             "waiting_reason": waiting_reason,
+            "admitted": admitted,
             "move_form": move_form,
             "notice": _notice(request.GET.get("notice")),
             "names_locked": locked,
@@ -303,8 +305,10 @@ def _back_to_manage(registration, notice):
     return redirect(f"{links.manage_path(registration)}?notice={notice}")
 
 
-def _refusal_code(registration):
-    return "day_over" if registration.is_active else "registration_cancelled"
+def _refusal_code(registration, admitted=None):
+    if not registration.is_active:
+        return "registration_cancelled"
+    return "admitted" if admitted else "day_over"
 
 
 @secret_address(referrer="same-origin")
@@ -340,7 +344,11 @@ def cancel(request, token):
         except attendees.ChangeRefused as refused:
             return _back_to_manage(registration, refused.code)
         return _back_to_manage(registration, "cancelled")
-    if not registration.is_active or timezone.now() >= registration.edition.ends_at:
+    if (
+        not registration.is_active
+        or timezone.now() >= registration.edition.ends_at
+        or attendees.admission(registration)
+    ):
         return redirect(links.manage_path(registration))
     return render(
         request,
