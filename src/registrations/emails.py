@@ -262,13 +262,19 @@ def _ticket_files(registration, language):
 # Builders: run by the worker when a message is sent -----------------------------------------
 
 
-@builder("registrations.confirmed")
-def build_confirmed(message):
+def _with_ticket(name, message):
+    """The email ``name`` to a confirmed person, with the ticket's files; nothing when the
+    registration is no longer confirmed."""
     registration = _registration(message, CONFIRMED)
     if registration is None:
         return None
     context = _context(registration, message)
-    return _email("confirmed", context, _ticket_files(registration, message.language))
+    return _email(name, context, _ticket_files(registration, message.language))
+
+
+@builder("registrations.confirmed")
+def build_confirmed(message):
+    return _with_ticket("confirmed", message)
 
 
 @builder("registrations.waitlisted")
@@ -290,11 +296,7 @@ def build_waitlisted(message):
 
 @builder("registrations.promoted")
 def build_promoted(message):
-    registration = _registration(message, CONFIRMED)
-    if registration is None:
-        return None
-    context = _context(registration, message)
-    return _email("promoted", context, _ticket_files(registration, message.language))
+    return _with_ticket("promoted", message)
 
 
 @builder("registrations.cancelled")
@@ -315,11 +317,7 @@ def build_manage_link(message):
 
 @builder("registrations.reminder")
 def build_reminder(message):
-    registration = _registration(message, CONFIRMED)
-    if registration is None:
-        return None
-    context = _context(registration, message)
-    return _email("reminder", context, _ticket_files(registration, message.language))
+    return _with_ticket("reminder", message)
 
 
 @builder("registrations.reconfirmation")
@@ -357,11 +355,7 @@ def build_changed(message):
 
 @builder("registrations.ticket_changed")
 def build_ticket_changed(message):
-    registration = _registration(message, CONFIRMED)
-    if registration is None:
-        return None
-    context = _context(registration, message)
-    return _email("ticket_changed", context, _ticket_files(registration, message.language))
+    return _with_ticket("ticket_changed", message)
 
 
 @builder("registrations.invitation")
