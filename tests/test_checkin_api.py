@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import formats, timezone, translation
 
 from accounts.models import ApiToken
-from admission import keys, tickets
+from admission import codes, keys, tickets
 from admission.models import CheckIn
 from registrations.capacity import cancel
 from registrations.enums import RegistrationStatus
@@ -444,8 +444,14 @@ def test_offline_download_has_only_what_the_screen_needs(client, cast, door, per
             "category": person.category.name,
             "organisation": "Pôle Exemple",
             "attention_note": "Fauteuil roulant",
+            # Not the short code: its 20-bit tag (tests/test_ticket_codes.py).
+            "code_tag": codes.tag(
+                codes.tag_key(cast.edition), codes.normalise(codes.code_for(person))
+            ),
         }
     ]
+    assert body["rehearsal"] is False
+    assert body["session"] == "day"
     assert body["revoked"] == [str(gone.public_id)]
     assert str(waiting.public_id) not in json.dumps(body)
     assert "email" not in json.dumps(body)

@@ -162,8 +162,9 @@ def test_picker_queries_do_not_grow_with_editions(client, cast, django_assert_nu
     for number in range(3):
         EditionFactory(title=f"Journée en plus {number}", organisers=[cast.org])
 
-    # Session, user, its second-factor device, roles, editions with their venues.
-    with django_assert_num_queries(5):
+    # Session, user, its second-factor device, roles, editions with their venues, the
+    # rehearsals the user takes part in.
+    with django_assert_num_queries(6):
         response = get(client, "/controle/")
 
     assert response.status_code == 200

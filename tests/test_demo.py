@@ -10,11 +10,12 @@ from django.utils import timezone, translation
 
 from accounts.enums import Role
 from accounts.models import Membership, User
+from admission import rehearsals
 from events.enums import EditionStatus, SecurityField, SessionKind
 from events.models import PARIS, Edition, Session, Speaker, Venue
 from network.enums import OrganisationKind
 from network.models import Organisation
-from ptce.demo import demonstration_date, login_file
+from ptce.demo import AGENT_LOGIN_FILE_NAME, demonstration_date, login_file
 from tests.factories import EditionFactory
 
 pytestmark = pytest.mark.django_db
@@ -332,7 +333,25 @@ def test_rerun_without_the_login_file_tells_how_to_set_a_password(loaded):
     login_file().unlink()
     output = run_demo()
     assert "ptce changepassword organisatrice" in output
-    assert "Mot de passe :" not in output
+    agent_password = login_file(AGENT_LOGIN_FILE_NAME).read_text().strip()
+    # Only the agent's password, whose file is still there, is printed.
+    assert output.count("Mot de passe :") == 1
+    assert f"Mot de passe : {agent_password}" in output
+
+
+def test_demo_creates_a_reception_agent_who_rehearses_check_in(loaded):
+    agent = User.objects.get(username="accueil")
+    edition = Edition.objects.get(slug="demonstration")
+    assert [(m.role, m.edition) for m in agent.memberships.all()] == [(Role.AGENT, edition)]
+    password = login_file(AGENT_LOGIN_FILE_NAME).read_text().strip()
+    assert authenticate(username="accueil", password=password) == agent
+    assert "«\u00a0accueil\u00a0»" in loaded
+    assert f"Mot de passe : {password}" in loaded
+    assert "http://127.0.0.1:8000/controle/" in loaded
+    assert rehearsals.for_agent(edition, agent) is not None
+    assert stat.S_IMODE(login_file(AGENT_LOGIN_FILE_NAME).stat().st_mode) == 0o600
+    # Not an organiser: no access to the organisers' pages, no second factor needed.
+    assert not agent.has_perm("manage", edition)
 
 
 def test_password_from_the_environment_is_used_and_not_printed(monkeypatch):

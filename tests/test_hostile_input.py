@@ -102,7 +102,7 @@ from tests import routes
 from tests import test_permission_matrix as matrix
 from tests.auth import log_in
 from tests.conftest import PASSWORD
-from tests.factories import BookingFactory, SpeakerFactory
+from tests.factories import BookingFactory, RegistrationFactory, SpeakerFactory
 
 # PostgreSQL only: the commonest failure hunted here, a NUL byte reaching the database, is
 # PostgreSQL's (SQLite stores it), and "no row changed" is read from PostgreSQL's statistics
@@ -451,6 +451,9 @@ KWARGS_BY_PAGE = {
     "charter:receipt_pdf": {"token": "receipt_token"},
     "charter:sign_confirm": {"token": "confirm_token"},
     "accounts:invitation_accept": {"token": "team_token"},
+    # The booker's page, of another person of the booking.
+    "registrations:group_resend": {"pk": "colleague"},
+    "registrations:group_cancel": {"pk": "colleague"},
 }
 KWARGS_BY_NAME = {
     "slug": "edition",
@@ -744,6 +747,10 @@ def world(cast, scene, settings):
     registration = Registration.objects.get(pk=scene["registration"])
     booking = BookingFactory(edition=cast.edition, email=registration.email)
     Registration.objects.filter(pk=registration.pk).update(booking=booking)
+    # The manage link's person is the booker: their page lists this colleague.
+    colleague = RegistrationFactory(
+        edition=cast.edition, category=registration.category, booking=booking
+    )
     signature = Signature.objects.get(pk=scene["signature"])
     signing_request = SigningRequest.objects.get(pk=scene["signing_request"])
     invitations.invite(
@@ -779,6 +786,7 @@ def world(cast, scene, settings):
         "category_slug": Registration.objects.get(pk=scene["registration"]).category.slug,
         "entrance_slug": scene["entrance"],
         "new_email": "hostile.input@example.org",
+        "colleague": colleague.pk,
     }
 
 
@@ -910,6 +918,7 @@ API_VALUES = {
     "entrance": "entrance_slug",
     "category": "category_slug",
     "email": "new_email",
+    "code": "ticket_code",
 }
 
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ApiToken
-from admission import security_list
+from admission import codes, security_list
 from charter import ceremony, signatures
 from charter.enums import Channel
 from charter.models import SigningRequest
@@ -195,6 +195,8 @@ PAGES += [
     Page("admission:entrance_up", MANAGE, "post", slug="edition", pk="entrance_pk"),
     Page("admission:entrance_down", MANAGE, "post", slug="edition", pk="entrance_pk"),
     Page("admission:entrance_delete", MANAGE, slug="edition", pk="entrance_pk"),
+    Page("admission:rehearsal", MANAGE, slug="edition"),
+    Page("admission:rehearsal_close", MANAGE, "post", slug="edition"),
     # National: new editions, the team, the audit log, the directory.
     Page("events:new_edition", NATIONAL),
     Page("accounts:team", NATIONAL),
@@ -316,6 +318,7 @@ def scene(cast):
         "two": version.number,
         "entrance": entrance.slug,
         "entrance_pk": entrance.pk,
+        "ticket_code": codes.code_for(registration),
         "session": session.pk,
         "speaker": speaker.pk,
         "category": category.pk,
@@ -394,6 +397,7 @@ API = [
     ("get", "/api/v1/editions/{edition}/checkins", PERSONAL_DATA, None),
     ("post", "/api/v1/editions/{edition}/checkins", CHECK_IN, SCAN),
     ("get", "/api/v1/editions/{edition}/checkin-data", CHECK_IN, None),
+    ("post", "/api/v1/editions/{edition}/ticket-code", CHECK_IN, {"code": "{ticket_code}"}),
 ]
 # Endpoints open to everyone (public data), and the token-only "who am I".
 OPEN_API = {

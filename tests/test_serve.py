@@ -87,6 +87,7 @@ def test_the_declared_periodic_jobs_load():
         ("registrations.tasks.fill_free_seats", 300),
         ("registrations.tasks.send_reconfirmations", 3600),
         ("admission.tasks.purge_security_lists", 3600),
+        ("admission.tasks.end_rehearsals", 900),
         ("registrations.tasks.apply_retention", 3600),
     ]
 

@@ -3,11 +3,15 @@
 Used by ``ptce adduser`` (and by the demo data); the admin gives roles through its forms.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from accounts.enums import ROLE_ACTIONS
 from accounts.models import Membership
+from common.permissions import Action
 from events.models import Edition
 from network.models import Organisation
 
@@ -73,3 +77,16 @@ def give_role(user, *, role, organisation, edition=None):
     )
     permissions.forget(user)
     return membership, created
+
+
+def users_for(edition, action):
+    """The active users a role allows to do ``action`` on ``edition`` (superusers aside): a
+    role given by one of its organisers, for all their editions or for this one."""
+    action = Action(action)
+    roles = [role for role, actions in ROLE_ACTIONS.items() if action in actions]
+    members = Membership.objects.filter(
+        Q(edition=None) | Q(edition=edition),
+        role__in=roles,
+        organisation__organised_editions=edition,
+    ).values("user_id")
+    return get_user_model().objects.filter(is_active=True, pk__in=members)

@@ -10,6 +10,7 @@ class AdmissionConfig(AppConfig):
     def ready(self):
         # Imported here, as Django asks: these modules read models, loaded only by now.
         from admission.attendance import certificate_link
+        from admission.codes import code_for
         from admission.copying import copy_entrances
         from admission.security_list import PRIVACY
         from admission.signals import create_edition_key
@@ -22,8 +23,9 @@ class AdmissionConfig(AppConfig):
         )
         edition_copied.connect(copy_entrances, dispatch_uid="admission.copy_entrances")
         # What the registrations app leaves to this one, which builds on it (it cannot
-        # import this app): the ticket's files in its emails, the certificate on the manage
+        # import this app): the ticket's files and code in its emails, the certificate on the manage
         # page, the security lists in its rules on personal data.
         emails.attach_to_ticket_emails(email_files)
+        emails.print_ticket_code(code_for)
         links.offer("certificate", certificate_link)
         privacy.register_holding(PRIVACY)

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from admission import tickets
 from admission.enums import CheckInResult
-from admission.models import CheckIn, Entrance
+from admission.models import CheckIn, Entrance, RehearsalCheckIn
 from common import moments
 from events.models import PARIS
 from registrations.enums import RegistrationStatus
@@ -145,18 +145,21 @@ def closes_at(edition):
     return dt.datetime.combine(edition.date + dt.timedelta(days=1), dt.time(0), tzinfo=PARIS)
 
 
-def scan_window(edition, now):
+def scan_window(edition, now, rehearsal=None):
     """The device times a scan of ``edition`` may carry, received at ``now``: its day, with
     ``PTCE_CHECKIN_TIME_MARGIN_HOURS`` either side, and never beyond the server's clock by
-    more than ``PTCE_CHECKIN_CLOCK_AHEAD_MINUTES``."""
+    more than ``PTCE_CHECKIN_CLOCK_AHEAD_MINUTES``. In a ``rehearsal``: from its opening
+    (with the margin) to the day's start."""
     margin = dt.timedelta(hours=settings.PTCE_CHECKIN_TIME_MARGIN_HOURS)
     ahead = dt.timedelta(minutes=settings.PTCE_CHECKIN_CLOCK_AHEAD_MINUTES)
+    if rehearsal is not None:
+        return rehearsal.opened_at - margin, min(opens_at(edition), now + ahead)
     return opens_at(edition) - margin, min(closes_at(edition) + margin, now + ahead)
 
 
-def check_scanned_at(edition, scanned_at, now):
+def check_scanned_at(edition, scanned_at, now, rehearsal=None):
     """``scanned_at`` if it lies within :func:`scan_window`, else :class:`ScanRefused`."""
-    earliest, latest = scan_window(edition, now)
+    earliest, latest = scan_window(edition, now, rehearsal)
     try:
         return moments.check_moment(scanned_at, earliest, latest)
     except moments.MomentOutOfRange:
@@ -192,10 +195,19 @@ def request_digest(*, ticket, registration, entrance, id_checked):
     return hashlib.sha256(json.dumps(question, sort_keys=True).encode()).hexdigest()
 
 
-def counts(edition):
-    """The door's live counters: expected (confirmed), admitted, admitted per entrance."""
+def scans(rehearsal=None):
+    """Where scans are kept: the day's :class:`CheckIn`, or a rehearsal's own table."""
+    if rehearsal is None:
+        return CheckIn.objects.all()
+    return RehearsalCheckIn.objects.filter(rehearsal=rehearsal)
+
+
+def counts(edition, rehearsal=None):
+    """The door's live counters: expected (confirmed), admitted, admitted per entrance (in a
+    ``rehearsal``, its own admissions)."""
     admitted = dict(
-        CheckIn.objects.filter(edition=edition, result=CheckInResult.ADMITTED)
+        scans(rehearsal)
+        .filter(edition=edition, result=CheckInResult.ADMITTED)
         # No default ordering: it would split the groups.
         .order_by()
         .values("entrance_id")
@@ -225,6 +237,7 @@ def admit(
     id_checked,
     scanned_at=None,
     now=None,
+    rehearsal=None,
 ):
     """Decide and record one scan at ``entrance`` of ``edition``; returns a :class:`Verdict`.
 
@@ -239,6 +252,10 @@ def admit(
     :class:`NonceReused`. A ``scanned_at`` outside :func:`scan_window` raises
     :class:`ScanRefused`; neither records anything. Raises ``ValueError`` for a programming
     error: an entrance of another edition, neither or both of ``ticket`` and ``registration``.
+
+    ``rehearsal``: the open :class:`~admission.models.Rehearsal` the agent takes part in (the
+    caller checks it, :func:`admission.rehearsals.for_agent`). The scan is then decided as on
+    the day, opening time aside, and kept in the rehearsal's own table, which counts nowhere.
     """
     if entrance.edition_id != edition.pk:
         raise ValueError("The entrance belongs to another edition.")
@@ -249,13 +266,20 @@ def admit(
         ticket=ticket, registration=registration, entrance=entrance, id_checked=id_checked
     )
 
-    stored = _stored(edition, nonce, digest)
+    kept = scans(rehearsal)
+    stored = _stored(kept, edition, nonce, digest)
     if stored is not None:
         return stored
-    scanned_at = now if scanned_at is None else check_scanned_at(edition, scanned_at, now)
+    if scanned_at is None:
+        scanned_at = now
+    else:
+        scanned_at = check_scanned_at(edition, scanned_at, now, rehearsal)
 
-    result, registration = _decide(edition, ticket, registration, id_checked, now)
-    scan = CheckIn(
+    result, registration = _decide(
+        edition, ticket, registration, id_checked, now, rehearsal=rehearsal is not None
+    )
+    scan = kept.model(
+        **({"rehearsal": rehearsal} if rehearsal is not None else {}),
         edition=edition,
         registration=registration,
         entrance=entrance,
@@ -269,7 +293,7 @@ def admit(
     )
     first = None
     if result == CheckInResult.ADMITTED:
-        first = _first_admission(registration)
+        first = _first_admission(kept, registration)
         if first is not None:
             scan.result = CheckInResult.ALREADY_ADMITTED
     try:
@@ -278,7 +302,7 @@ def admit(
         with transaction.atomic():
             scan.save(force_insert=True)
     except IntegrityError:
-        stored = _stored(edition, nonce, digest)
+        stored = _stored(kept, edition, nonce, digest)
         if stored is not None:
             return stored
         if scan.result != CheckInResult.ADMITTED:
@@ -287,13 +311,13 @@ def admit(
         # duplicate.
         scan.pk = None
         scan.result = CheckInResult.ALREADY_ADMITTED
-        first = _first_admission(registration)
+        first = _first_admission(kept, registration)
         try:
             with transaction.atomic():
                 scan.save(force_insert=True)
         except IntegrityError:
             # A retry with the same nonce, racing this one through the same path, won.
-            stored = _stored(edition, nonce, digest)
+            stored = _stored(kept, edition, nonce, digest)
             if stored is None:
                 raise
             return stored
@@ -305,7 +329,7 @@ def admit(
     )
 
 
-def _decide(edition, ticket, registration, id_checked, now):
+def _decide(edition, ticket, registration, id_checked, now, *, rehearsal=False):
     """``(result, registration)`` before the admission itself: ADMITTED means "may enter"."""
     if ticket is not None:
         check = tickets.check_ticket(ticket, edition)
@@ -319,7 +343,7 @@ def _decide(edition, ticket, registration, id_checked, now):
         return CheckInResult.WRONG_EDITION, None
     if registration.status != RegistrationStatus.CONFIRMED:
         return CheckInResult.REVOKED, registration
-    if now < opens_at(edition):
+    if now < opens_at(edition) and not rehearsal:
         return CheckInResult.NOT_OPEN, registration
     if not id_checked:
         return CheckInResult.ID_MISMATCH, registration
@@ -338,19 +362,20 @@ def _resolve(registration):
     )
 
 
-def _first_admission(registration):
+def _first_admission(kept, registration):
     return (
-        CheckIn.objects.select_related("entrance", "agent")
+        kept.select_related("entrance", "agent")
         .filter(registration=registration, result=CheckInResult.ADMITTED)
         .first()
     )
 
 
-def _stored(edition, nonce, digest):
-    """The verdict already given for ``nonce`` at ``edition``, or None; :class:`NonceReused`
-    when it was given for another scan (scans recorded before digests were kept have none)."""
+def _stored(kept, edition, nonce, digest):
+    """The verdict already given for ``nonce`` at ``edition`` among the scans ``kept``, or
+    None; :class:`NonceReused` when it was given for another scan (scans recorded before
+    digests were kept have none)."""
     scan = (
-        CheckIn.objects.select_related(
+        kept.select_related(
             "entrance", "agent", "registration__category", "registration__organisation"
         )
         .filter(edition=edition, nonce=nonce)
@@ -362,7 +387,7 @@ def _stored(edition, nonce, digest):
         raise NonceReused
     first = None
     if scan.result == CheckInResult.ALREADY_ADMITTED:
-        first = _first_admission(scan.registration)
+        first = _first_admission(kept, scan.registration)
     return Verdict(
         result=CheckInResult(scan.result),
         checkin=scan,

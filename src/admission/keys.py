@@ -69,6 +69,13 @@ def public_key_b64(edition):
     return base64.urlsafe_b64encode(public_key_for(edition)).rstrip(b"=").decode("ascii")
 
 
+def derived_key(edition, info):
+    """A 32-byte key for one use (``info``), derived from the edition's private key by
+    HKDF-SHA256: stable as long as the tickets are, and revealing nothing of the key."""
+    private = _decrypt(bytes(key_for(edition).encrypted_private_key), edition.pk)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=HKDF_SALT, info=info).derive(private)
+
+
 def _wrapping_key(secret):
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=HKDF_SALT, info=HKDF_INFO).derive(
         secret.encode("utf-8")

@@ -57,7 +57,29 @@ class Entrance(models.Model):
         return self.name
 
 
-class CheckIn(models.Model):
+class Scan(models.Model):
+    """What every scan at the door records, on the day (:class:`CheckIn`) or in a rehearsal
+    (:class:`RehearsalCheckIn`)."""
+
+    nonce = models.CharField(_("device nonce"), max_length=64)
+    # What the scan asked (admission.checkin.request_digest): the same nonce must ask the same.
+    # Empty for scans recorded before it was kept.
+    request_digest = models.CharField(_("request digest"), max_length=64, blank=True, default="")
+    result = models.CharField(_("result"), max_length=20, choices=CheckInResult.choices)
+    id_checked = models.BooleanField(_("ID checked, names match"), default=False)
+    # The device's clock for offline scans; the server's when the scan came online.
+    scanned_at = models.DateTimeField(_("scanned"))
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["received_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_result_display()} ({self.scanned_at:%H:%M})"
+
+
+class CheckIn(Scan):
     """One scan received from a device at the door, with its verdict.
 
     Every scan is kept (admissions, duplicates, refusals) so that "already admitted at 09:42,
@@ -88,20 +110,10 @@ class CheckIn(models.Model):
         null=True,
         related_name="+",
     )
-    nonce = models.CharField(_("device nonce"), max_length=64)
-    # What the scan asked (admission.checkin.request_digest): the same nonce must ask the same.
-    # Empty for scans recorded before it was kept.
-    request_digest = models.CharField(_("request digest"), max_length=64, blank=True, default="")
-    result = models.CharField(_("result"), max_length=20, choices=CheckInResult.choices)
-    id_checked = models.BooleanField(_("ID checked, names match"), default=False)
-    # The device's clock for offline scans; the server's when the scan came online.
-    scanned_at = models.DateTimeField(_("scanned"))
-    received_at = models.DateTimeField(_("received"), default=timezone.now)
 
-    class Meta:
+    class Meta(Scan.Meta):
         verbose_name = _("check-in")
         verbose_name_plural = _("check-ins")
-        ordering = ["received_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["registration"],
@@ -112,8 +124,84 @@ class CheckIn(models.Model):
         ]
         indexes = [models.Index(fields=["edition", "result"], name="checkin_by_result")]
 
+
+class Rehearsal(models.Model):
+    """Check-in opened before the day, for practice, to the agents chosen.
+
+    While it is open (the row exists and the day has not started), the chosen agents' app
+    works as on the day, under a "Rehearsal" banner; their scans go to
+    :class:`RehearsalCheckIn`, never to :class:`CheckIn`, so they count nowhere. Closing
+    the rehearsal, or the day starting, deletes it with its scans
+    (:mod:`admission.rehearsals`).
+    """
+
+    edition = models.OneToOneField(
+        "events.Edition",
+        verbose_name=_("edition"),
+        on_delete=models.CASCADE,
+        related_name="door_rehearsal",
+    )
+    agents = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("agents"), related_name="+", blank=True
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("check-in rehearsal")
+        verbose_name_plural = _("check-in rehearsals")
+
     def __str__(self):
-        return f"{self.get_result_display()} ({self.scanned_at:%H:%M})"
+        return str(self.edition)
+
+
+class RehearsalCheckIn(Scan):
+    """A scan made during a :class:`Rehearsal`: kept apart, deleted with the rehearsal."""
+
+    rehearsal = models.ForeignKey(
+        Rehearsal, verbose_name=_("rehearsal"), on_delete=models.CASCADE, related_name="scans"
+    )
+    edition = models.ForeignKey(
+        "events.Edition", verbose_name=_("edition"), on_delete=models.CASCADE, related_name="+"
+    )
+    registration = models.ForeignKey(
+        "registrations.Registration",
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rehearsal_checkins",
+    )
+    entrance = models.ForeignKey(
+        Entrance, verbose_name=_("entrance"), on_delete=models.CASCADE, related_name="+"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta(Scan.Meta):
+        verbose_name = _("rehearsal check-in")
+        verbose_name_plural = _("rehearsal check-ins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=models.Q(result="admitted"),
+                name="one_rehearsal_admission_per_registration",
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "nonce"], name="one_rehearsal_scan_per_nonce"
+            ),
+        ]
 
 
 class SecurityList(models.Model):

@@ -9,7 +9,7 @@ from common.pdf import MARGIN, MUTED, PAGE_WIDTH, WIDTH, Document, Writer, draw_
 from registrations.links import manage_path
 
 
-def render_ticket(registration, qr):
+def render_ticket(registration, qr, code):
     """The ticket of a confirmed registration as PDF bytes, in the active language."""
     edition = registration.edition
     document = Document(
@@ -45,8 +45,15 @@ def render_ticket(registration, qr):
         available=column,
         color=MUTED,
     )
-    draw_qr(canvas, qr, PAGE_WIDTH - MARGIN - qr_size, top - qr_size, qr_size)
-    page.y = min(page.y, top - qr_size) - 4 * mm
+    qr_x = PAGE_WIDTH - MARGIN - qr_size
+    draw_qr(canvas, qr, qr_x, top - qr_size, qr_size)
+    # Under the QR code, the short code an agent types when it cannot be read.
+    left_end, page.y = page.y, top - qr_size
+    page.paragraph(
+        _("If it cannot be read, the agent types:"), 8, x=qr_x, available=qr_size, color=MUTED
+    )
+    page.line(code, 16, x=qr_x + 4 * mm, bold=True)
+    page.y = min(left_end, page.y) - 4 * mm
 
     if edition.id_required:
         page.rule()

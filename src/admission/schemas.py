@@ -54,6 +54,13 @@ class CheckInIn(Schema):
         description="Unique per scan and device: the same nonce again answers the first verdict."
     )
     id_checked: bool = Field(description="The agent confirmed: ID checked, names match.")
+    rehearsal: bool = Field(
+        False,
+        description=(
+            "A scan of the rehearsal the agent takes part in (before the day): kept apart, it "
+            "counts nowhere. With no rehearsal open for the agent: 422 ``rehearsal_closed``."
+        ),
+    )
     scanned_at: MomentIn | None = Field(
         None,
         description=(
@@ -87,6 +94,33 @@ class AttendeeOut(Schema):
     category: str
     organisation: str
     attention_note: str = Field(description="Accessibility needs, to help at the door.")
+
+
+class DeviceAttendeeOut(AttendeeOut):
+    """A person as the door device keeps them, with the tag of their short ticket code."""
+
+    code_tag: int = Field(
+        description=(
+            "The first 20 bits of HMAC-SHA256(``code_key``, the ten characters of the person's "
+            "short ticket code): a typed code finds its person offline, while the data holds "
+            "no code."
+        )
+    )
+
+
+class TicketCodeIn(Schema):
+    """A short ticket code as the agent typed it (any case, spaces, dashes, O for 0…)."""
+
+    code: str = Field(max_length=40, description="For example ``K7Q2-9XMA-3F``.")
+
+
+class TicketCodeOut(Schema):
+    """Whom a short code names: ``valid`` (with the person) or ``revoked`` (cancelled or
+    waiting: no ticket)."""
+
+    result: str = Field(description="``valid`` or ``revoked``.")
+    message: str
+    attendee: AttendeeOut | None
 
 
 class AdmissionOut(Schema):
@@ -134,8 +168,23 @@ class CheckInDataOut(Schema):
     )
     counts: CheckInCountsOut
     public_key: str = Field(description="Ed25519 public key, unpadded base64url.")
+    code_key: str = Field(
+        description="The key of the attendees' ``code_tag`` (32 bytes, unpadded base64url)."
+    )
+    rehearsal: bool = Field(
+        description=(
+            "True in a rehearsal the agent takes part in: ``opens_at`` is then its opening, "
+            "``closes_at`` the day's start, ``counts`` and ``admitted`` its own scans."
+        )
+    )
+    session: str = Field(
+        description=(
+            "``day``, or ``rehearsal-<n>``: when it changes from one download to the next, "
+            "the device starts again from a whole download."
+        )
+    )
     entrances: list[EntranceOut]
-    attendees: list[AttendeeOut] = Field(description="Confirmed registrations.")
+    attendees: list[DeviceAttendeeOut] = Field(description="Confirmed registrations.")
     revoked: list[uuid.UUID] = Field(description="Cancelled registrations' public ids.")
     admitted: list[uuid.UUID] = Field(description="Registrations admitted already.")
 

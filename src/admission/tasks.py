@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from admission import security_list
+from admission import rehearsals, security_list
 
 
 @task()
@@ -11,3 +11,10 @@ def purge_security_lists():
     are due for deletion (``venue_data_retention_days`` after the day; see
     :func:`admission.security_list.purge_from`)."""
     return security_list.purge()
+
+
+@task()
+def end_rehearsals():
+    """Deletes the check-in rehearsals, with their scans, of the editions whose day has
+    started (:func:`admission.rehearsals.end_started`)."""
+    return rehearsals.end_started()

@@ -31,7 +31,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from admission import keys
+from admission import codes, keys
 from admission.models import EditionKey
 from admission.pdf import render_ticket
 from events import ics
@@ -176,7 +176,7 @@ def ticket_pdf(registration, *, language=None):
     Written in ``language``, by default the attendee's (as their emails).
     """
     with translation.override(language or registration.language):
-        return render_ticket(registration, qr_code(registration))
+        return render_ticket(registration, qr_code(registration), codes.code_for(registration))
 
 
 def ticket_ics(registration, *, language=None):

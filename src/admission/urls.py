@@ -38,6 +38,8 @@ urlpatterns = [
                 name="security_changes",
             ),
             path("entrees/", organiser.entrances, name="entrances"),
+            path("controle/repetition/", organiser.rehearsal, name="rehearsal"),
+            path("controle/repetition/clore/", organiser.rehearsal_close, name="rehearsal_close"),
             path("entrees/ajouter/", organiser.entrance_add, name="entrance_add"),
             path("entrees/<int:pk>/", organiser.entrance_edit, name="entrance_edit"),
             path(

@@ -189,6 +189,8 @@ CHECKIN_THROTTLES = [
     ApiThrottle("api_anonymous", per="address"),
     ApiThrottle("api_checkin", per="client"),
 ]
+#: Short ticket codes typed at the door: few per agent, as each is a guess.
+TICKET_CODE_THROTTLES = [*CHECKIN_THROTTLES, ApiThrottle("api_ticket_code", per="client")]
 
 
 def failed_authentication_limit(request):

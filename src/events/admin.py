@@ -104,6 +104,7 @@ class EditionAdmin(admin.ModelAdmin):
                 "fields": (
                     "capacity",
                     "has_waiting_list",
+                    "show_places_left",
                     "participant_list_is_public",
                     "reconfirmation_days",
                     "registration_opens_at",

@@ -23,6 +23,7 @@ COPIED_FIELDS = (
     "venue",
     "capacity",
     "has_waiting_list",
+    "show_places_left",
     "id_required",
     "security_fields",
     "reconfirmation_days",

@@ -78,6 +78,7 @@ SETTINGS_SECTIONS = (
         (
             "capacity",
             "has_waiting_list",
+            "show_places_left",
             "registration_opens_at",
             "registration_closes_at",
             "participant_list_is_public",

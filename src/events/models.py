@@ -106,6 +106,14 @@ class Edition(models.Model):
             "When a limit is reached, people join a waiting list instead of being refused."
         ),
     )
+    show_places_left = models.BooleanField(
+        _("show places left"),
+        default=False,
+        help_text=_(
+            "While registration is open, the day's page and the form say how many places are "
+            "left, in all and in each category that has a quota."
+        ),
+    )
     registration_opens_at = moments.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes_at = moments.DateTimeField(_("registration closes"), null=True, blank=True)
     id_required = models.BooleanField(

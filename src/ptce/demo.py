@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import Membership, User
-from admission.demo import add_demonstration_entrances
+from admission.demo import add_demonstration_entrances, open_demonstration_rehearsal
 from charter.demo import load_charter_demo
 from events.enums import EditionStatus, SecurityField, SessionKind
 from events.models import PARIS, Edition, Session, Speaker, Venue
@@ -35,6 +35,10 @@ ORGANISER_USERNAME = "organisatrice"
 ORGANISER_EMAIL = "organisatrice@example.org"
 PASSWORD_ENV = "PTCE_PASSWORD"  # noqa: S105 (a variable's name)
 LOGIN_FILE_NAME = "demo-login.txt"
+#: The reception agent of the demonstration edition, who can rehearse check-in.
+AGENT_USERNAME = "accueil"
+AGENT_EMAIL = "accueil@example.org"
+AGENT_LOGIN_FILE_NAME = "demo-agent-login.txt"
 
 #: The demonstration day is set about two months after the demo is first loaded...
 DEMONSTRATION_LEAD = dt.timedelta(days=60)
@@ -114,7 +118,8 @@ FICTIONAL_ORGANISATIONS = (EXAMPLE_NETWORK, *EXAMPLE_PARTNERS)
 
 @dataclass
 class OrganiserAccount:
-    """The demonstration organiser account and what can be said about its password."""
+    """A demonstration account (the organiser's, the agent's) and what can be said about its
+    password."""
 
     user: User
     created: bool
@@ -131,6 +136,7 @@ class DemoResult:
     #: Editions that were not created because their number already belongs to another one.
     conflicts: list[tuple[str, Edition]] = field(default_factory=list)
     account: OrganiserAccount | None = None
+    agent: OrganiserAccount | None = None
 
 
 def load_demo():
@@ -156,8 +162,22 @@ def load_demo():
         for edition in demonstration:
             add_demonstration_categories(edition)
             add_demonstration_entrances(edition)
-        result.account = _organiser_account(orgs[EXAMPLE_NETWORK.slug])
-        load_charter_demo(demonstration.first(), by=result.account.user)
+        network = orgs[EXAMPLE_NETWORK.slug]
+        result.account = _account(ORGANISER_USERNAME, ORGANISER_EMAIL, network, Role.ORGANISER)
+        edition = demonstration.first()
+        if edition is not None:
+            result.agent = _account(
+                AGENT_USERNAME,
+                AGENT_EMAIL,
+                network,
+                Role.AGENT,
+                edition=edition,
+                file_name=AGENT_LOGIN_FILE_NAME,
+            )
+            open_demonstration_rehearsal(
+                edition, [result.agent.user], by=result.account.user, now=timezone.now()
+            )
+        load_charter_demo(edition, by=result.account.user)
     return result
 
 
@@ -457,6 +477,7 @@ def _demonstration_edition(orgs):
         end_time=DAY_END,
         venue=venue,
         capacity=300,
+        show_places_left=True,
         id_required=True,
         security_fields=[SecurityField.BIRTH_DATE.value],
         registration_opens_at=timezone.now().replace(microsecond=0),
@@ -555,21 +576,22 @@ def _demonstration_edition(orgs):
 # The organiser account --------------------------------------------------------------------
 
 
-def login_file():
-    return settings.VAR_DIR / LOGIN_FILE_NAME
+def login_file(name=LOGIN_FILE_NAME):
+    return settings.VAR_DIR / name
 
 
-def _organiser_account(organisation):
-    """The ``organisatrice`` account, organiser at ``organisation``; created when missing.
+def _account(username, email, organisation, role, *, edition=None, file_name=LOGIN_FILE_NAME):
+    """The account ``username`` with ``role`` at ``organisation`` (for ``edition`` only, if
+    given); created when missing.
 
     Side effects on creation: the password comes from ``PTCE_PASSWORD`` or is generated and
-    written to the login file (mode 0600, replacing any older one).
+    written to the login file ``file_name`` (mode 0600, replacing any older one).
     """
     given = os.environ.get(PASSWORD_ENV, "")
-    user = User.objects.filter(username=ORGANISER_USERNAME).first()
+    user = User.objects.filter(username=username).first()
     account = OrganiserAccount(user=user, created=user is None)
     if account.created:
-        user = account.user = User(username=ORGANISER_USERNAME, email=ORGANISER_EMAIL)
+        user = account.user = User(username=username, email=email)
         if given:
             password_validation.validate_password(given, user)
         password = given or secrets.token_urlsafe(12)
@@ -578,23 +600,23 @@ def _organiser_account(organisation):
         user.save()
         if not given:
             # Only the hash is stored: keep the generated password where a re-run finds it.
-            _write_login_file(password)
+            _write_login_file(password, file_name)
     if not Membership.objects.filter(
-        user=user, organisation=organisation, role=Role.ORGANISER, edition=None
+        user=user, organisation=organisation, role=role, edition=edition
     ).exists():
-        _create(Membership, user=user, organisation=organisation, role=Role.ORGANISER)
+        _create(Membership, user=user, organisation=organisation, role=role, edition=edition)
     if given and user.check_password(given):
         account.password_from_environment = True
     else:
-        saved = _read_login_file()
+        saved = _read_login_file(file_name)
         # A password changed since (``ptce changepassword``) makes the file stale: say nothing.
         if saved and user.check_password(saved):
             account.password = saved
     return account
 
 
-def _write_login_file(password):
-    path = login_file()
+def _write_login_file(password, name):
+    path = login_file(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     # The mode given to open() only applies to a new file: tighten an older one too.
@@ -603,8 +625,8 @@ def _write_login_file(password):
         file.write(password + "\n")
 
 
-def _read_login_file():
+def _read_login_file(name):
     try:
-        return login_file().read_text(encoding="utf-8").strip()
+        return login_file(name).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return ""

@@ -58,6 +58,7 @@ MENU = [
             ),
             Item("badges", "admission:badges", _("Badges"), Action.VIEW_PERSONAL_DATA),
             Item("checkin", "admission:checkin", _("Check-in at the door"), Action.CHECK_IN),
+            Item("rehearsal", "admission:rehearsal", _("Check-in rehearsal"), Action.MANAGE),
             Item("attendance", "admission:attendance", _("Attendance"), Action.VIEW_FIGURES),
             Item("ceremony", "charter:ceremony", _("Charter ceremony"), Action.MANAGE),
         ],

@@ -246,6 +246,9 @@ PTCE_RATES = {
     "api_anonymous": "120/m",
     "api_token": "600/m",
     "api_checkin": "12000/m",
+    # Short ticket codes typed at the door, per agent: 45 random bits, so at this pace
+    # guessing anyone's code takes longer than the internet has existed.
+    "api_ticket_code": "30/m",
 }
 PTCE_RATES = env_rates(PTCE_RATES)
 # PTCE_PUBLIC_FORM_RATELIMIT=off switches the public forms' limits off (not the login's nor
@@ -429,6 +432,8 @@ PTCE_PERIODIC_TASKS = [
     ("registrations.tasks.send_reconfirmations", 60 * 60),
     # The venue's security lists lose their personal data the day after the edition.
     ("admission.tasks.purge_security_lists", 60 * 60),
+    # A check-in rehearsal and its scans end when the day starts.
+    ("admission.tasks.end_rehearsals", 15 * 60),
     # Each edition's retention settings: venue details, then all personal data (privacy).
     ("registrations.tasks.apply_retention", 60 * 60),
 ]

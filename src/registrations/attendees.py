@@ -79,6 +79,18 @@ def admission(registration):
     )
 
 
+def rehearsal_admission(registration):
+    """The person's ticket admitted in a rehearsal of check-in, before the day, as
+    ``(moment, entrance's name)``, or None: it counts for nothing, and is shown so that the
+    person who tried their ticket sees it worked. Read through the reverse relation
+    ``rehearsal_checkins`` of the admission app, by name, as :func:`admission`."""
+    return (
+        registration.rehearsal_checkins.filter(result=ADMITTED_AT_THE_DOOR)
+        .values_list("scanned_at", "entrance__name")
+        .first()
+    )
+
+
 def _check_changeable(registration, now, *, by=None):
     if not registration.is_active:
         raise ChangeRefused("registration_cancelled")

@@ -54,10 +54,16 @@ REGISTRATION_KINDS = tuple(
 ATTENDEE, BOOKER = "attendee", "booker"
 
 
-def registered(registration):
-    """After a registration: "confirmed" (ticket attached) or "on the waiting list"."""
+def registered(registration, *, to=None):
+    """After a registration: "confirmed" (ticket attached) or "on the waiting list"; also
+    what "send it again" sends.
+
+    ``to``: ``ATTENDEE`` or ``BOOKER`` writes to that one recipient only (the booker's page
+    sends a colleague's ticket again to one address). Returns how many messages were written
+    (none when that recipient has no address of its own).
+    """
     kind = "confirmed" if registration.status == CONFIRMED else "waitlisted"
-    _to_attendee_and_booker(kind, registration)
+    return _to_attendee_and_booker(kind, registration, only=to)
 
 
 def promoted(registration):
@@ -204,8 +210,13 @@ def _to_first_recipient(name, registration, *, dedupe_key, **context):
     )
 
 
-def _to_attendee_and_booker(name, registration):
-    for address, language, role in _recipients(registration):
+def _to_attendee_and_booker(name, registration, *, only=None):
+    """Writes the email ``name`` to each recipient (``only``: to the one of that role);
+    returns how many."""
+    recipients = [
+        recipient for recipient in _recipients(registration) if only in (None, recipient[2])
+    ]
+    for address, language, role in recipients:
         enqueue(
             f"registrations.{name}",
             to=address,
@@ -214,6 +225,7 @@ def _to_attendee_and_booker(name, registration):
             language=language,
             context={"to": role},
         )
+    return len(recipients)
 
 
 def _recipients(registration):
@@ -250,6 +262,20 @@ def attach_to_ticket_emails(function):
     return function
 
 
+_ticket_code_makers = {}
+
+
+def print_ticket_code(function):
+    """Registers ``function(registration)``, which returns the short code printed on the
+    ticket, for the emails that carry it (the admission app's, as for the files)."""
+    _ticket_code_makers[f"{function.__module__}.{function.__qualname__}"] = function
+    return function
+
+
+def _ticket_code(registration):
+    return next((make(registration) for make in _ticket_code_makers.values()), "")
+
+
 def _ticket_files(registration, language):
     """The files of the ticket, in the recipient's language."""
     return [
@@ -268,7 +294,7 @@ def _with_ticket(name, message):
     registration = _registration(message, CONFIRMED)
     if registration is None:
         return None
-    context = _context(registration, message)
+    context = _context(registration, message, ticket_code=_ticket_code(registration))
     return _email(name, context, _ticket_files(registration, message.language))
 
 

@@ -27,6 +27,16 @@ urlpatterns = [
     path("inscription/<str:token>/categorie/", public.move_category, name="move_category"),
     path("inscription/<str:token>/mes-donnees/", public.my_data, name="my_data"),
     path("inscription/<str:token>/supprimer/", public.erase, name="erase"),
+    path(
+        "inscription/<str:token>/groupe/<int:pk>/renvoyer/",
+        public.group_resend,
+        name="group_resend",
+    ),
+    path(
+        "inscription/<str:token>/groupe/<int:pk>/annuler/",
+        public.group_cancel,
+        name="group_cancel",
+    ),
     path("invitation/<str:code>/", public.invitation, name="invitation"),
     edition_organiser(
         [

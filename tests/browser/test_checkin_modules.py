@@ -19,7 +19,7 @@ import segno
 from django.templatetags.static import static
 from PIL import Image, ImageFilter
 
-from admission import keys
+from admission import codes, keys
 from admission.tickets import _CLAIM, PREFIX, InvalidTicket, token_for, verify_token
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Tab
 from tests.factories import EditionFactory, RegistrationFactory
@@ -535,3 +535,50 @@ def test_scanner_says_no_camera_on_a_device_without_one(browser, scene_server):
 
     assert result == "no_camera"
     tab.page.context.close()
+
+
+# Short ticket codes ------------------------------------------------------------------------
+
+CODES = """async ([url, typed, key]) => {
+  const codes = await import(url);
+  const results = [];
+  for (const text of typed) {
+    const result = codes.normalise(text);
+    if (result.code) {
+      result.tag = await codes.tagOf(result.code, key);
+    }
+    results.push(result);
+  }
+  return results;
+}"""
+
+
+def test_codes_js_agrees_with_admission_codes(home, edition):
+    people = RegistrationFactory.create_batch(40, edition=edition)
+    key = codes.tag_key(edition)
+    printed = [codes.code_for(person) for person in people]
+    rng = random.Random(7)
+    typed = []
+    for code in printed:
+        bare = code.replace("-", "")
+        typed += [code, bare.lower(), bare.replace("0", "o").replace("1", "L"), f" {code} "]
+        typed.append(bare[:-1] + rng.choice([c for c in codes.ALPHABET if c != bare[-1]]))
+    typed += ["K7Q2-9XMA", "K7Q2-9XMU-3F", "K7Q2/9XMA/3F", "", "É" * 10]
+
+    results = home.page.evaluate(
+        CODES,
+        [
+            static("admission/checkin/codes.js"),
+            typed,
+            base64.urlsafe_b64encode(key).rstrip(b"=").decode(),
+        ],
+    )
+
+    for text, result in zip(typed, results, strict=True):
+        try:
+            expected = codes.normalise(text)
+        except codes.InvalidCode as refused:
+            assert result["error"] == refused.code, text
+        else:
+            assert result["code"] == expected, text
+            assert result["tag"] == codes.tag(key, expected), text

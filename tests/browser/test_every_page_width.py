@@ -48,6 +48,7 @@ from ptce.dashboard import dashboard
 from registrations import capacity, changes, figures
 from registrations import links as registration_links
 from registrations.enums import Diet
+from registrations.models import Registration
 from registrations.views.public import booking_token
 from tests import routes
 from tests import test_permission_matrix as matrix
@@ -105,6 +106,8 @@ SKIPPED = {
     "registrations:promote": "POST only",
     "registrations:change_category": "POST only: the form of the registration's page",
     "registrations:move_category": "POST only: the form of the manage page",
+    "registrations:group_resend": "POST only: the forms of the booker's manage page",
+    "admission:rehearsal_close": "POST only: the rehearsal page's button",
     "registrations:resend": "POST only",
     "registrations:invite": "POST only",
     "registrations:group_code": "POST only",
@@ -321,6 +324,17 @@ def scene(scene_server):
         message_id="<largeurs@example.org>",
         status="failed",
     )
+    # The person of the private pages booked for a colleague with long names and no address:
+    # their page lists the colleague (the booker's page, registrations.groups).
+    group = BookingFactory(edition=edition, email=LONG_EMAIL)
+    Registration.objects.filter(pk=registration.pk).update(booking=group)
+    colleague = register(
+        partners,
+        "Marie-Christine-Alexandrine",
+        "Delacroixmontgolfiersaintexupérydelatour",
+        "",
+        booking=group,
+    )
     booking = BookingFactory(edition=edition, email="reservation@example.org")
     booked = register(participants, "Jo", "Réservé", "jo.reserve@example.org", booking=booking)
 
@@ -393,6 +407,7 @@ def scene(scene_server):
         "signature": signature.pk,
         "signing_request": signing_request.pk,
         "manage_token": registration_links.manage_token(registration),
+        "colleague": colleague.pk,
         "booking_token": booking_token(booked.booking),
         "receipt_token": charter_links.receipt_token(signature),
         "confirm_token": charter_links.confirm_token(signing_request),

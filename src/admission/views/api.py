@@ -12,6 +12,7 @@ edition's day (422 on ``scanned_at``), a nonce already used for another scan (40
 may be admitted (a confirmed registration): for a cancelled or waiting one, the verdict alone.
 """
 
+import base64
 import time
 
 from django.http import HttpResponse
@@ -23,7 +24,7 @@ from ninja.pagination import paginate
 
 from accounts.bearer import BearerAuth, edition_for
 from accounts.second_factor import verified_session_auth
-from admission import checkin, keys
+from admission import checkin, codes, keys, rehearsals
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
 from admission.schemas import (
@@ -33,10 +34,12 @@ from admission.schemas import (
     CheckInLogFilters,
     CheckInLogOut,
     CheckInOut,
+    TicketCodeIn,
+    TicketCodeOut,
 )
 from common.api import AUTH_ERRORS, ApiError, ErrorOut, ValidationErrorOut, invalid, pagination
 from common.permissions import Action
-from common.ratelimits import CHECKIN_THROTTLES
+from common.ratelimits import CHECKIN_THROTTLES, TICKET_CODE_THROTTLES
 from registrations.enums import RegistrationStatus
 from registrations.models import Registration
 
@@ -115,6 +118,19 @@ def create_checkin(request, slug: str, payload: CheckInIn, response: HttpRespons
         raise ValidationError(
             [invalid("entrance", "unknown_entrance", _("This edition has no such entrance."))]
         )
+    rehearsal = None
+    if payload.rehearsal:
+        rehearsal = rehearsals.for_agent(edition, request.auth)
+        if rehearsal is None:
+            raise ValidationError(
+                [
+                    invalid(
+                        "rehearsal",
+                        "rehearsal_closed",
+                        _("The rehearsal is closed: this scan of it was not kept."),
+                    )
+                ]
+            )
     try:
         verdict = checkin.admit(
             edition,
@@ -125,6 +141,7 @@ def create_checkin(request, slug: str, payload: CheckInIn, response: HttpRespons
             nonce=payload.nonce,
             id_checked=payload.id_checked,
             scanned_at=payload.scanned_at,
+            rehearsal=rehearsal,
         )
     except checkin.ScanRefused as refused:
         raise ValidationError([invalid(refused.field, refused.code, refused.message)]) from None
@@ -152,8 +169,9 @@ def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
     """
     edition = edition_for(slug, request.auth, Action.CHECK_IN)
     generated_at = timezone.now()
+    rehearsal = rehearsals.for_agent(edition, request.auth, generated_at)
     registrations = Registration.objects.filter(edition=edition)
-    admissions = CheckIn.objects.filter(edition=edition, result=CheckInResult.ADMITTED)
+    admissions = checkin.scans(rehearsal).filter(edition=edition, result=CheckInResult.ADMITTED)
     if filters.since is not None:
         registrations = registrations.filter(updated_at__gt=filters.since)
         admissions = admissions.filter(received_at__gt=filters.since)
@@ -173,21 +191,65 @@ def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
         .order_by("last_name", "first_name", "pk")
     )
     revoked = registrations.filter(status=RegistrationStatus.CANCELLED).order_by("pk")
+    confirmed = list(confirmed)
+    tags = codes.tags(edition, confirmed)
     return {
         "edition": edition.slug,
         "edition_id": edition.pk,
         "generated_at": generated_at,
-        "opens_at": checkin.opens_at(edition),
-        "closes_at": checkin.closes_at(edition),
-        "counts": checkin.counts(edition),
+        "opens_at": rehearsal.opened_at if rehearsal else checkin.opens_at(edition),
+        "closes_at": checkin.opens_at(edition) if rehearsal else checkin.closes_at(edition),
+        "counts": checkin.counts(edition, rehearsal),
         "public_key": keys.public_key_b64(edition),
+        "code_key": _b64(codes.tag_key(edition)),
+        "rehearsal": rehearsal is not None,
+        "session": f"rehearsal-{rehearsal.pk}" if rehearsal else "day",
         "entrances": list(Entrance.objects.filter(edition=edition).values("slug", "name")),
-        "attendees": [_attendee(registration) for registration in confirmed],
+        "attendees": [
+            {**_attendee(registration), "code_tag": tags[registration.pk]}
+            for registration in confirmed
+        ],
         "revoked": list(revoked.values_list("public_id", flat=True)),
         "admitted": list(
             admissions.order_by("pk").values_list("registration__public_id", flat=True)
         ),
     }
+
+
+@router.post(
+    "/editions/{slug}/ticket-code",
+    response={200: TicketCodeOut, 404: ErrorOut, 422: ValidationErrorOut, **AUTH_ERRORS},
+    auth=AUTH,
+    throttle=TICKET_CODE_THROTTLES,
+    operation_id="find_ticket_code",
+    summary="Find whom a short ticket code names (agent)",
+)
+def find_ticket_code(request, slug: str, payload: TicketCodeIn):
+    """The person whose ticket prints this short code (``K7Q2-9XMA-3F``, typed any way);
+    needs ``check_in`` on the edition. Records nothing: the agent checks the ID, then sends
+    the scan with the person's ``registration``.
+
+    422 ``invalid_code`` for a code no ticket can have (length, a character, the check
+    character), 404 ``unknown_code`` when it names nobody of this edition; ``revoked`` for a
+    registration without a ticket (cancelled, waiting). Few per minute and agent
+    (``api_ticket_code``): each lookup is a guess.
+    """
+    edition = edition_for(slug, request.auth, Action.CHECK_IN)
+    try:
+        registration = codes.find(edition, payload.code)
+    except codes.InvalidCode as error:
+        raise ValidationError([invalid("code", "invalid_code", error.message)]) from None
+    if registration is None:
+        raise ApiError(
+            "unknown_code", _("This code names nobody registered for this day."), status=404
+        )
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return {
+            "result": "revoked",
+            "message": str(checkin.MESSAGES[CheckInResult.REVOKED]),
+            "attendee": None,
+        }
+    return {"result": "valid", "message": _("Valid ticket."), "attendee": _attendee(registration)}
 
 
 @router.get(
@@ -222,3 +284,7 @@ def list_checkins(request, slug: str, filters: Query[CheckInLogFilters]):
             )
         scans = scans.filter(entrance=entrance)
     return scans.select_related("registration", "entrance", "agent").order_by("received_at", "pk")
+
+
+def _b64(key):
+    return base64.urlsafe_b64encode(key).rstrip(b"=").decode("ascii")

@@ -28,6 +28,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
 from accounts import permissions
+from admission import codes, rehearsals
 from admission.enums import CheckInResult
 from common.decorators import private, verified_login_required
 from common.permissions import Action
@@ -122,6 +123,14 @@ def strings():
         "search_none": _("Nobody on the list matches this name."),
         "search_more": _("Only the first %(count)s are shown: type more of the name."),
         "search_admitted": _("already admitted"),
+        "count_admitted": _plural(
+            gettext_noop("%(count)s person admitted"),
+            gettext_noop("%(count)s people admitted"),
+        ),
+        "count_pending": _plural(
+            gettext_noop("%(count)s person admitted, %(pending)s of them waiting to sync"),
+            gettext_noop("%(count)s people admitted, %(pending)s of them waiting to sync"),
+        ),
         "report": _(
             "%(name)s: %(local)s on this device at %(time)s; the server answered: %(server)s"
         ),
@@ -173,6 +182,22 @@ def strings():
             ),
         },
         "error": _("Something went wrong on this device. Reload the page."),
+        "rehearsal_over": _(
+            "The rehearsal is over: what this device kept of it was deleted. Reload the page "
+            "to check in for real on the day."
+        ),
+        "code": {
+            **{key: str(message) for key, message in codes.MESSAGES.items()},
+            "unknown": _("This code names nobody registered for this day."),
+            "unknown_offline": _(
+                "This code names nobody on this device's list. If the ticket is recent, search "
+                "the name."
+            ),
+            "several": _(
+                "On this device, this code may be one of these people: choose the one whose ID "
+                "you hold."
+            ),
+        },
     }
 
 
@@ -182,6 +207,7 @@ def config(request, edition):
         "edition": edition.slug,
         "dataUrl": reverse("api:get_checkin_data", kwargs={"slug": edition.slug}),
         "checkinsUrl": reverse("api:create_checkin", kwargs={"slug": edition.slug}),
+        "codeUrl": reverse("api:find_ticket_code", kwargs={"slug": edition.slug}),
         "badgeUrl": reverse("admission:badge_pdf", args=[edition.slug, 0]),
         "loginUrl": reverse("accounts:login") + "?" + urlencode({"next": request.path}),
         "csrfCookie": settings.CSRF_COOKIE_NAME,
@@ -209,12 +235,15 @@ def shell_config():
 @require_safe
 def pick(request):
     """The editions, today or later, where the user may check people in."""
-    editions = (
+    editions = list(
         permissions.editions_for(request.user, Action.CHECK_IN)
         .filter(date__gte=timezone.localdate())
         .select_related("venue")
         .order_by("date", "pk")
     )
+    rehearsing = rehearsals.rehearsing(request.user, editions)
+    for edition in editions:
+        edition.rehearsal = edition.pk in rehearsing
     return render(
         request, "admission/checkin/pick.html", {"editions": editions, "shell": shell_config()}
     )
@@ -231,7 +260,12 @@ def app(request, slug):
     return render(
         request,
         "admission/checkin/app.html",
-        {"edition": edition, "strings": strings(), "config": config(request, edition)},
+        {
+            "edition": edition,
+            "strings": strings(),
+            "config": config(request, edition),
+            "rehearsal": rehearsals.for_agent(edition, request.user),
+        },
     )
 
 

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import audit, permissions
 from accounts.enums import AuditAction
-from admission import attendance, badges, security_list
+from accounts.roles import users_for
+from admission import attendance, badges, checkin, rehearsals, security_list
 from admission.enums import CheckInResult, ExportFormat
 from admission.models import CheckIn, Entrance, SecurityList, SecurityListDownload
 from common import spreadsheets
@@ -406,3 +407,75 @@ def attendance_csv(request, slug):
         spreadsheets.CSV_CONTENT_TYPE,
         f"presence-{edition.slug}.csv",
     )
+
+
+# Rehearsal at the door ------------------------------------------------------------------------
+
+
+class RehearsalForm(forms.Form):
+    agents = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Agents who rehearse"),
+        help_text=gettext_lazy(
+            "Their check-in app works as on the day, under a “Rehearsal” banner. The people of "
+            "this list have the reception agent or organiser role for this day."
+        ),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one agent.")},
+    )
+
+    def __init__(self, *args, edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["agents"]
+        field.queryset = users_for(edition, Action.CHECK_IN).order_by("username")
+        field.label_from_instance = checkin.agent_name
+
+
+@organiser_page
+def rehearsal(request, slug):
+    """Open check-in before the day for practice, choose who takes part, close it."""
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
+    current = rehearsals.current(edition)
+    initial = {"agents": list(current.agents.all())} if current else {}
+    form = RehearsalForm(request.POST or None, edition=edition, initial=initial)
+    if request.method == "POST" and rehearsals.may_open(edition) and form.is_valid():
+        rehearsals.open_rehearsal(edition, form.cleaned_data["agents"], by=request.user)
+        messages.success(
+            request,
+            _("The rehearsal is open for the agents chosen.")
+            if current is None
+            else _("The agents of the rehearsal were saved."),
+        )
+        return redirect("admission:rehearsal", slug=edition.slug)
+    scans = current.scans.count() if current else 0
+    return render(
+        request,
+        "admission/rehearsal.html",
+        edit_context(
+            request.user,
+            edition,
+            form=form,
+            rehearsal=current,
+            scans=scans,
+            may_open=rehearsals.may_open(edition),
+            opens_at=checkin.opens_at(edition),
+            current="rehearsal",
+        ),
+    )
+
+
+@organiser_page
+@require_POST
+def rehearsal_close(request, slug):
+    edition = permissions.require_edition(request.user, slug, Action.MANAGE)
+    deleted = rehearsals.close(edition)
+    messages.success(
+        request,
+        ngettext(
+            "The rehearsal is closed: its %(count)s scan was deleted.",
+            "The rehearsal is closed: its %(count)s scans were deleted.",
+            deleted,
+        )
+        % {"count": deleted},
+    )
+    return redirect("admission:rehearsal", slug=edition.slug)

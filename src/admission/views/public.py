@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from admission import attendance, tickets
+from admission import attendance, codes, tickets
 from common.decorators import private
 from registrations.links import manage_path, registration_for_token
 
@@ -39,13 +39,15 @@ def _registration(token, *, with_ticket=False, active=False):
 @_private
 def ticket(request, token):
     registration = _registration(token)
+    has_ticket = tickets.has_ticket(registration)
     return render(
         request,
         "admission/ticket.html",
         {
             "registration": registration,
             "edition": registration.edition,
-            "has_ticket": tickets.has_ticket(registration),
+            "has_ticket": has_ticket,
+            "ticket_code": codes.code_for(registration) if has_ticket else "",
             "token": token,
             "manage_url": manage_path(registration),
         },

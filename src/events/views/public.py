@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from common.permissions import Action
-from events import ics
+from events import ics, registration_notes
 from events.enums import PUBLIC_STATUSES, SECURITY_FIELD_REASONS, SecurityField
 from events.models import Edition, Session, Speaker
 
@@ -78,6 +78,7 @@ def edition(request, slug):
             "edition": edition,
             "is_preview": is_preview,
             "registration_state": edition.registration_state(),
+            "registration_notes": registration_notes.notes(edition),
             "security_details": security_details,
             "has_programme": edition.sessions.exists(),
             "has_fictional": _any_fictional(edition.organisers.all(), edition.partners.all()),

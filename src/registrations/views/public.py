@@ -24,12 +24,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from common.decorators import secret_address
 from common.errors import rate_limited
-from common.ratelimits import over_rate, validate_submission
+from common.ratelimits import longest, over_rate, validate_submission
 from common.text import fold
 from events.enums import PUBLIC_STATUSES
 from events.models import Edition
 from network.models import Organisation
-from registrations import attendees, capacity, forms, limits, links, privacy
+from registrations import attendees, capacity, forms, groups, limits, links, places, privacy
 from registrations.enums import InvitationKind, Language, RegistrationStatus
 from registrations.models import Booking, Invitation, Registration
 
@@ -147,6 +147,7 @@ def _form_page(request, edition, form, *, status=200):
             "errors": form.error_summary() if form.is_bound else [],
             "max_people": forms.MAX_PEOPLE,
             "names_locked_at": attendees.names_locked_at(edition),
+            "places_left": places.places_left(edition),
         },
         status=status,
     )
@@ -264,6 +265,7 @@ def manage(request, token):
             "position": position,
             "waiting_reason": waiting_reason,
             "admitted": admitted,
+            "rehearsed": None if admitted else attendees.rehearsal_admission(registration),
             "move_form": move_form,
             "notice": _notice(request.GET.get("notice")),
             "names_locked": locked,
@@ -272,6 +274,7 @@ def manage(request, token):
             if registration.status == RegistrationStatus.CONFIRMED
             else {},
             "certificate": _certificate_link(registration, token),
+            "group": groups.colleagues(registration, now=now),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -288,6 +291,9 @@ NOTICES = {
     "moved_waiting": gettext_lazy(
         "You are in your new category, still on the waiting list, in the same place."
     ),
+    # The booker's page, of a colleague (registrations.groups).
+    "group_resent": gettext_lazy("The email is on its way again."),
+    "group_cancelled": gettext_lazy("This person's registration is cancelled."),
 }
 
 
@@ -296,6 +302,7 @@ def _notice(key):
         NOTICES.get(key)
         or attendees.ChangeRefused.MESSAGES.get(key)
         or capacity.RegistrationRefused.MESSAGES.get(key)
+        or groups.GroupRefused.MESSAGES.get(key)
     )
 
 
@@ -354,6 +361,68 @@ def cancel(request, token):
         request,
         "registrations/cancel.html",
         {"edition": registration.edition, "registration": registration, "token": token},
+    )
+
+
+# The booker's page: the people of the booking (registrations.groups) ----------------------
+
+
+def _booker_and_colleague(token, pk):
+    """The manage link's registration and the person ``pk`` of its booking, if it is the
+    booker's link and the person another of the booking (else 404)."""
+    booker = _registration(token)
+    colleague = groups.colleague(booker, pk)
+    if colleague is None:
+        raise Http404
+    return booker, colleague
+
+
+def _booking_key(booker):
+    # A second count, per booking: from another connection, its emails go no faster.
+    return lambda group, request: f"booking-{booker.booking_id}"
+
+
+@secret_address
+@require_http_methods(["POST"])
+def group_resend(request, token, pk):
+    """Send a colleague's ticket (or waiting-list email) again, to the address given for
+    them (``to=attendee``) or to the booker's (``to=booker``)."""
+    booker, colleague = _booker_and_colleague(token, pk)
+    limited = longest(
+        over_rate(request, "manage"), over_rate(request, "manage", key=_booking_key(booker))
+    )
+    if limited:
+        return rate_limited(request, limited=limited)
+    to = request.POST.get("to")
+    if to not in groups.RECIPIENTS:
+        return _back_to_manage(booker, "unchanged")
+    try:
+        groups.resend(booker, colleague, to=to)
+    except groups.GroupRefused as refused:
+        return _back_to_manage(booker, refused.code)
+    return _back_to_manage(booker, "group_resent")
+
+
+@secret_address(referrer="same-origin")
+@require_http_methods(["GET", "HEAD", "POST"])
+def group_cancel(request, token, pk):
+    """Cancel a colleague's coming: a page that asks, with one button (POST)."""
+    booker, colleague = _booker_and_colleague(token, pk)
+    if request.method == "POST":
+        if limited := over_rate(request, "manage"):
+            return rate_limited(request, limited=limited)
+        try:
+            groups.cancel(booker, colleague)
+        except groups.GroupRefused as refused:
+            return _back_to_manage(booker, refused.code)
+        return _back_to_manage(booker, "group_cancelled")
+    person = next((p for p in groups.colleagues(booker) if p.pk == colleague.pk), None)
+    if person is None or not person.may_cancel:
+        return redirect(links.manage_path(booker))
+    return render(
+        request,
+        "registrations/group_cancel.html",
+        {"edition": booker.edition, "person": person, "token": token},
     )
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ptce.demo import ORGANISER_USERNAME, PASSWORD_ENV, load_demo
+from ptce.demo import PASSWORD_ENV, load_demo
 
 
 class Command(BaseCommand):
@@ -60,15 +60,18 @@ class Command(BaseCommand):
             _("Log in at %(url)s as “%(username)s”.")
             % {"url": site + reverse("accounts:login"), "username": account.user.username}
         )
-        if account.password_from_environment:
-            self.stdout.write(_("Password: the one given in %(env)s.") % {"env": PASSWORD_ENV})
-        elif account.password:
-            self.stdout.write(_("Password: %(password)s") % {"password": account.password})
-        else:
+        self._tell_password(account)
+        agent = result.agent
+        if agent is not None:
             self.stdout.write(
-                _("The password is not known here; set one with: ptce changepassword %(username)s")
-                % {"username": ORGANISER_USERNAME}
+                _(
+                    "Reception agent, to try check-in before the day (a rehearsal is open on "
+                    "the demonstration edition): log in as “%(username)s” on another device "
+                    "or browser, then open %(url)s."
+                )
+                % {"username": agent.user.username, "url": site + reverse("admission:checkin_pick")}
             )
+            self._tell_password(agent)
         # Organisers must use two-factor authentication; the demo sets up no authenticator,
         # so that the first login shows the enrolment as a real organiser meets it.
         self.stdout.write(
@@ -78,3 +81,14 @@ class Command(BaseCommand):
             )
             % {"username": account.user.username}
         )
+
+    def _tell_password(self, account):
+        if account.password_from_environment:
+            self.stdout.write(_("Password: the one given in %(env)s.") % {"env": PASSWORD_ENV})
+        elif account.password:
+            self.stdout.write(_("Password: %(password)s") % {"password": account.password})
+        else:
+            self.stdout.write(
+                _("The password is not known here; set one with: ptce changepassword %(username)s")
+                % {"username": account.user.username}
+            )

@@ -13,6 +13,7 @@
 // No text here: every word comes from the page (#checkin-strings), in the agent's language,
 // and user data is only ever set as text, never as HTML.
 
+import * as codes from "./codes.js";
 import { createScanner } from "./decode.js";
 import { forgetShell, keepShell } from "./shell.js";
 import * as store from "./store.js";
@@ -200,6 +201,15 @@ function renderCounts() {
   const waiting = state.pending.filter((scan) => scan.local === "admitted");
   $("count-expected").textContent = counts.expected;
   $("count-admitted").textContent = counts.admitted + waiting.length;
+  // "3 admitted, 2 of them waiting to sync": what this device did counts at once.
+  const admitted = counts.admitted + waiting.length;
+  $("count-summary").textContent =
+    waiting.length > 0
+      ? format(strings.count_pending[plurals.select(admitted)] ?? strings.count_pending.other, {
+          count: admitted,
+          pending: waiting.length,
+        })
+      : plural(strings.count_admitted, admitted);
   const list = $("count-entrances");
   list.replaceChildren();
   for (const entrance of counts.entrances) {
@@ -265,6 +275,7 @@ function normalise(text) {
 
 function apply({ meta, attendees }) {
   state.meta = meta;
+  $("rehearsal-banner").hidden = !meta.rehearsal;
   state.revoked = new Set(meta.revoked);
   state.admitted = new Set(meta.admitted);
   if (attendees !== state.attendees) {
@@ -375,6 +386,9 @@ async function download() {
   if (state.gone) {
     return false;
   }
+  if (state.meta !== null && (state.meta.session ?? "day") !== data.session) {
+    return changeSession();
+  }
   const previous = state.meta ? { meta: state.meta, attendees: state.attendees } : null;
   const merged = store.merge(previous, data);
   merged.meta.clockOffset = Date.parse(data.generated_at) - Date.now();
@@ -390,6 +404,20 @@ async function download() {
   }
   await closeIfOver();
   return !state.gone;
+}
+
+// A rehearsal opened, closed, or ended by the day's start: nothing of one session carries
+// over to the other. From a rehearsal the device forgets it all (its scans are refused now);
+// into one, it downloads the whole list again.
+async function changeSession() {
+  if (state.meta.rehearsal) {
+    await forget();
+    showMessage(strings.rehearsal_over);
+    return false;
+  }
+  state.meta = null;
+  state.attendees = [];
+  return download();
 }
 
 // Refresh quietly: the timers, after a scan, when the page is shown again.
@@ -455,8 +483,9 @@ async function closeIfOver() {
   if (state.pending.length > 0) {
     return false;
   }
+  const rehearsal = state.meta.rehearsal;
   await forget();
-  showMessage(strings.closed);
+  showMessage(rehearsal ? strings.rehearsal_over : strings.closed);
   return true;
 }
 
@@ -488,6 +517,109 @@ async function checkCode(text) {
   }
 }
 
+/** What the agent typed: a short code (K7Q2-9XMA-3F), or a QR code's text. */
+async function checkTyped(text) {
+  showCodeError(null);
+  if (!codes.looksShort(text)) {
+    return checkCode(text);
+  }
+  if (!text.trim() || state.busy || state.meta === null) {
+    return undefined;
+  }
+  const typed = codes.normalise(text);
+  if (typed.error) {
+    showCodeError(format(strings.code[typed.error], typed.values));
+    return undefined;
+  }
+  state.busy = true;
+  try {
+    const found = await findCode(typed.code);
+    if (found === null) {
+      return undefined;
+    }
+    if (found.revoked) {
+      showVerdict("revoked", { detail: detailOf("revoked") });
+      return undefined;
+    }
+    if (found.people.length === 1) {
+      return await triage(scanOf(found.people[0]));
+    }
+    showCodeChoices(found.people);
+  } finally {
+    state.busy = false;
+  }
+  return undefined;
+}
+
+// The people a normalised code names: the server's answer, or this device's tags when the
+// server is out of reach. Null when it names nobody (the reason is on screen).
+async function findCode(code) {
+  if (state.online && navigator.onLine) {
+    try {
+      const response = await request(config.codeUrl, { body: { code } });
+      if (response.ok) {
+        const answer = await response.json();
+        setOnline(true);
+        if (answer.result !== "valid") {
+          return { revoked: true };
+        }
+        const known = state.byPublicId.get(answer.attendee.public_id);
+        return { people: [known ?? answer.attendee] };
+      }
+      if ((response.status === 401 || response.status === 403) && (await deniedForSure())) {
+        return null;
+      }
+      if (response.status === 404 || response.status === 422) {
+        const answer = await response.json();
+        showCodeError(response.status === 404 ? strings.code.unknown : answer.errors[0].msg);
+        return null;
+      }
+    } catch (error) {
+      if (!(error instanceof Unreachable)) {
+        throw error;
+      }
+      setOnline(false);
+    }
+  }
+  const tag = await codes.tagOf(code, state.meta.code_key);
+  const people = state.attendees.filter((person) => person.code_tag === tag);
+  if (people.length === 0) {
+    showCodeError(strings.code.unknown_offline);
+    return null;
+  }
+  return { people };
+}
+
+function scanOf(person) {
+  return {
+    nonce: crypto.randomUUID(),
+    scannedAt: deviceNow(),
+    registration: person.id,
+    publicId: person.public_id,
+    person,
+  };
+}
+
+function showCodeError(text) {
+  const field = $("ticket-code");
+  $("ticket-code-error").textContent = text ?? "";
+  $("ticket-code-error").hidden = text === null;
+  if (text === null) {
+    field.removeAttribute("aria-invalid");
+  } else {
+    field.setAttribute("aria-invalid", "true");
+    field.focus();
+  }
+}
+
+// Offline, a code whose tag several people share: the agent picks the one whose ID they hold.
+function showCodeChoices(people) {
+  $("name-search").value = "";
+  renderResults(people);
+  $("search-count").textContent = strings.code.several;
+  $("search-results").querySelector("button")?.focus();
+}
+
 /** A person chosen in the name search. */
 async function checkPerson(person) {
   if (state.busy) {
@@ -495,13 +627,7 @@ async function checkPerson(person) {
   }
   state.busy = true;
   try {
-    await triage({
-      nonce: crypto.randomUUID(),
-      scannedAt: deviceNow(),
-      registration: person.id,
-      publicId: person.public_id,
-      person,
-    });
+    await triage(scanOf(person));
   } finally {
     state.busy = false;
   }
@@ -570,6 +696,9 @@ async function answerConfirm(admit) {
 
 function bodyOf(scan, idChecked) {
   const body = { nonce: scan.nonce, entrance: state.entrance, id_checked: idChecked };
+  if (state.meta.rehearsal) {
+    body.rehearsal = true;
+  }
   if (scan.ticket !== undefined) {
     body.ticket = scan.ticket;
   } else {
@@ -730,6 +859,7 @@ function next() {
     return;
   }
   $("ticket-code").value = "";
+  showCodeError(null);
   showMain();
 }
 
@@ -850,8 +980,20 @@ function renderSearch() {
   }
   const words = query.split(" ");
   const found = state.index.filter((entry) => words.every((word) => entry.text.includes(word)));
-  list.replaceChildren(
-    ...found.slice(0, SEARCH_LIMIT).map(({ person }) => {
+  renderResults(found.slice(0, SEARCH_LIMIT).map(({ person }) => person));
+  if (found.length === 0) {
+    count.textContent = strings.search_none;
+  } else if (found.length > SEARCH_LIMIT) {
+    const more = format(strings.search_more, { count: SEARCH_LIMIT });
+    count.textContent = `${plural(strings.search, found.length)} ${more}`;
+  } else {
+    count.textContent = plural(strings.search, found.length);
+  }
+}
+
+function renderResults(people) {
+  $("search-results").replaceChildren(
+    ...people.map((person) => {
       const item = document.createElement("li");
       const button = document.createElement("button");
       button.type = "button";
@@ -874,14 +1016,6 @@ function renderSearch() {
       return item;
     }),
   );
-  if (found.length === 0) {
-    count.textContent = strings.search_none;
-  } else if (found.length > SEARCH_LIMIT) {
-    const more = format(strings.search_more, { count: SEARCH_LIMIT });
-    count.textContent = `${plural(strings.search, found.length)} ${more}`;
-  } else {
-    count.textContent = plural(strings.search, found.length);
-  }
 }
 
 // Logout --------------------------------------------------------------------------------------
@@ -939,7 +1073,7 @@ function bind() {
   });
   $("code-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    guard(checkCode($("ticket-code").value));
+    guard(checkTyped($("ticket-code").value));
   });
   $("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
