@@ -60,13 +60,14 @@ MESSAGES = {
 class InvalidCode(ValueError):
     """A typed code that cannot be a ticket's: ``message`` says why, in the active language.
 
-    ``code`` is stable (API, tests): a key of :data:`MESSAGES`.
+    ``code`` is stable (API, tests): a key of :data:`MESSAGES`; ``values`` fill it.
     """
 
-    def __init__(self, code, message):
+    def __init__(self, code, message, values=None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.values = values or {}
 
 
 def code_for(registration, *, key=None):
@@ -101,7 +102,8 @@ def normalise(text):
 
 
 def _refuse(code, **values):
-    raise InvalidCode(code, str(MESSAGES[code]) % values if values else str(MESSAGES[code]))
+    message = str(MESSAGES[code])
+    raise InvalidCode(code, message % values if values else message, values)
 
 
 def find(edition, text):

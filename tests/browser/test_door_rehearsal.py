@@ -59,9 +59,7 @@ def test_an_attendee_and_the_demo_agent_rehearse_the_door(browser, live_server, 
     attendee = new_tab(browser, live_server, "phone")
     page = attendee.page
     attendee.goto(f"/journees/{demo.slug}/inscription/")
-    fill_person(
-        page, 0, "Camille", "Répétition", "camille.repetition@example.org", "Pôle Exemple"
-    )
+    fill_person(page, 0, "Camille", "Répétition", "camille.repetition@example.org", "Pôle Exemple")
     page.fill("#id_p0-birth_date", "1985-04-12")
     page.get_by_label("Participant·e").check()
     submit(page)
