@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
+from admission import codes
 from outbox.builders import build
 from outbox.models import Message
 from outbox.services import enqueue
@@ -548,3 +549,19 @@ def test_invitation_email_in_french(edition, guest_category):
 
     assert email.extra_headers["Content-Language"] == "fr"
     assert "jeudi 19 septembre 2030, de 9\u00a0h\u00a030 à 16\u00a0h\u00a030" in email.body
+
+
+def test_the_ticket_email_page_and_pdf_print_the_short_code(
+    client, edition, category, smtp_server
+):
+    registration = sign_up(edition, category)
+    code = codes.code_for(registration)
+
+    assert send_all() == ["sent"]
+
+    (received,) = smtp_server.wait_for(1)
+    assert f"the agent types the ticket's code: {code}" in text_of(received)
+    assert f">{code}</strong>" in html_of(received)
+    assert code in pdf_text(attachments_of(received)["ticket-journee-exemple.pdf"].get_content())
+    page = client.get(manage_path(registration) + "billet/", HTTP_ACCEPT_LANGUAGE="en")
+    assert f'<strong translate="no">{code}</strong>' in page.content.decode()

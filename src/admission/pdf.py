@@ -5,7 +5,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
-from common.pdf import MARGIN, MUTED, PAGE_WIDTH, WIDTH, Document, Writer, draw_qr
+from common.pdf import MARGIN, MUTED, PAGE_WIDTH, WIDTH, Document, Writer, draw_qr, width
 from registrations.links import manage_path
 
 
@@ -47,12 +47,11 @@ def render_ticket(registration, qr, code):
     )
     qr_x = PAGE_WIDTH - MARGIN - qr_size
     draw_qr(canvas, qr, qr_x, top - qr_size, qr_size)
-    # Under the QR code, the short code an agent types when it cannot be read.
+    # Under the QR code, centred, the short code an agent types when it cannot be read.
     left_end, page.y = page.y, top - qr_size
-    page.paragraph(
-        _("If it cannot be read, the agent types:"), 8, x=qr_x, available=qr_size, color=MUTED
-    )
-    page.line(code, 16, x=qr_x + 4 * mm, bold=True)
+    label = _("Code to type if it cannot be read")
+    page.line(label, 8, x=qr_x + (qr_size - width(label, 8)) / 2, color=MUTED)
+    page.line(code, 16, x=qr_x + (qr_size - width(code, 16, bold=True)) / 2, bold=True)
     page.y = min(left_end, page.y) - 4 * mm
 
     if edition.id_required:

@@ -123,10 +123,6 @@ def strings():
         "search_none": _("Nobody on the list matches this name."),
         "search_more": _("Only the first %(count)s are shown: type more of the name."),
         "search_admitted": _("already admitted"),
-        "count_admitted": _plural(
-            gettext_noop("%(count)s person admitted"),
-            gettext_noop("%(count)s people admitted"),
-        ),
         "count_pending": _plural(
             gettext_noop("%(count)s person admitted, %(pending)s of them waiting to sync"),
             gettext_noop("%(count)s people admitted, %(pending)s of them waiting to sync"),

@@ -61,6 +61,15 @@ class Command(BaseCommand):
             % {"url": site + reverse("accounts:login"), "username": account.user.username}
         )
         self._tell_password(account)
+        # Organisers must use two-factor authentication; the demo sets up no authenticator,
+        # so that the first login shows the enrolment as a real organiser meets it.
+        self.stdout.write(
+            _(
+                "Two-factor authentication: on the first login as “%(username)s” you will be "
+                "asked to set up an authenticator app (scan the QR code with it)."
+            )
+            % {"username": account.user.username}
+        )
         agent = result.agent
         if agent is not None:
             self.stdout.write(
@@ -72,15 +81,6 @@ class Command(BaseCommand):
                 % {"username": agent.user.username, "url": site + reverse("admission:checkin_pick")}
             )
             self._tell_password(agent)
-        # Organisers must use two-factor authentication; the demo sets up no authenticator,
-        # so that the first login shows the enrolment as a real organiser meets it.
-        self.stdout.write(
-            _(
-                "Two-factor authentication: on the first login as “%(username)s” you will be "
-                "asked to set up an authenticator app (scan the QR code with it)."
-            )
-            % {"username": account.user.username}
-        )
 
     def _tell_password(self, account):
         if account.password_from_environment:

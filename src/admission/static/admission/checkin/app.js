@@ -203,13 +203,15 @@ function renderCounts() {
   $("count-admitted").textContent = counts.admitted + waiting.length;
   // "3 admitted, 2 of them waiting to sync": what this device did counts at once.
   const admitted = counts.admitted + waiting.length;
+  // Only while some wait: else the tile says it all.
+  $("count-summary").hidden = waiting.length === 0;
   $("count-summary").textContent =
     waiting.length > 0
       ? format(strings.count_pending[plurals.select(admitted)] ?? strings.count_pending.other, {
           count: admitted,
           pending: waiting.length,
         })
-      : plural(strings.count_admitted, admitted);
+      : "";
   const list = $("count-entrances");
   list.replaceChildren();
   for (const entrance of counts.entrances) {
