@@ -551,9 +551,7 @@ def test_invitation_email_in_french(edition, guest_category):
     assert "jeudi 19 septembre 2030, de 9\u00a0h\u00a030 à 16\u00a0h\u00a030" in email.body
 
 
-def test_the_ticket_email_page_and_pdf_print_the_short_code(
-    client, edition, category, smtp_server
-):
+def test_the_ticket_email_page_and_pdf_print_the_short_code(client, edition, category, smtp_server):
     registration = sign_up(edition, category)
     code = codes.code_for(registration)
 
