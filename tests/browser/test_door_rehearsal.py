@@ -11,12 +11,14 @@ import re
 import pytest
 from django.core.cache import cache
 
+from accounts.models import User
 from admission import attendance, checkin, codes, rehearsals
 from admission.models import CheckIn, RehearsalCheckIn
 from events.models import Edition
 from ptce.demo import AGENT_LOGIN_FILE_NAME, load_demo, login_file
 from registrations.links import manage_path
 from registrations.models import Registration
+from tests.auth import log_in_tab
 from tests.browser.conftest import VIEWPORTS, Tab
 from tests.browser.test_checkin_app import (
     admit,
@@ -136,7 +138,18 @@ def test_an_attendee_and_the_demo_agent_rehearse_the_door(browser, live_server, 
 
     # Closing the rehearsal wipes it: the attendee's page no longer shows it; the device
     # forgets its data at its next download.
-    rehearsals.close(demo)
+    organiser = new_tab(browser, live_server, ("phone", "desktop"))
+    log_in_tab(organiser, User.objects.get(username="organisatrice"))
+    organiser.goto(f"/journees/{demo.slug}/gestion/controle/repetition/")
+    assert organiser.page.get_by_label("accueil").is_checked()
+    organiser.assert_clean()
+    organiser.page.get_by_role(
+        "button", name="Clore la répétition et effacer ses contrôles"
+    ).click()
+    organiser.page.get_by_text("La répétition est close : 1 contrôle a été effacé.").wait_for()
+    assert rehearsals.current(demo) is None
+    organiser.assert_clean()
+    organiser.page.context.close()
     attendee.goto(manage_path(person))
     assert page.locator(".notice", has_text="Répétition du contrôle").count() == 0
     assert RehearsalCheckIn.objects.count() == 0

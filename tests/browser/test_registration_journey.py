@@ -195,7 +195,11 @@ def test_booker_registers_a_colleague_gets_every_ticket_and_manages_her_own(
 
     # The manage link, as found in the booker's own email.
     tab.goto(link_in(own, site, MANAGE))
-    assert page.locator(".registration-status.status-confirmed").count() == 1
+    assert page.locator(".registration-status.status-confirmed").count() == 2
+    # Her own status, then her colleague's, on her page as the booker.
+    colleague = page.locator(".group-people .card")
+    assert colleague.count() == 1
+    assert "Dominique Exemple" in colleague.inner_text()
     tab.assert_clean()
     page.fill("#id_badge_name", "Cam")
     submit(page)

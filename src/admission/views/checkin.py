@@ -48,6 +48,7 @@ SHELL_ASSETS = [
     "admission/checkin/app.js",
     "admission/checkin/store.js",
     "admission/checkin/verify.js",
+    "admission/checkin/codes.js",
     "admission/checkin/decode.js",
     "admission/checkin/icon.svg",
 ]
