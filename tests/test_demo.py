@@ -324,8 +324,8 @@ def test_rerun_prints_the_same_login(loaded):
     password = login_file().read_text().strip()
     assert f"Mot de passe : {password}" in output
     assert (
-        "Connectez-vous sur http://127.0.0.1:8000/connexion/ en tant que « organisatrice »."
-        in output
+        "Connectez-vous sur http://127.0.0.1:8000/connexion/ avec l'identifiant "
+        "«\u00a0organisatrice\u00a0»." in output
     )
 
 

@@ -414,7 +414,7 @@ def attendance_csv(request, slug):
 
 class RehearsalForm(forms.Form):
     agents = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Agents who rehearse"),
+        label=gettext_lazy("Agents"),
         help_text=gettext_lazy(
             "Their check-in app works as on the day, under a “Rehearsal” banner. The people of "
             "this list have the reception agent or organiser role for this day."
