@@ -144,9 +144,9 @@ def tag(key, code):
 
 
 def tags(edition, registrations):
-    """``{registration pk: tag}`` for the door device's download."""
+    """``(tag key, {registration pk: tag})`` for the door device's download."""
     key, lookup = code_key(edition), tag_key(edition)
-    return {
+    return lookup, {
         registration.pk: tag(lookup, _raw_code(key, registration.public_id))
         for registration in registrations
     }

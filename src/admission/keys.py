@@ -66,13 +66,18 @@ def public_key_for(edition):
 
 def public_key_b64(edition):
     """The public key in unpadded base64url, as handed to the check-in app."""
-    return base64.urlsafe_b64encode(public_key_for(edition)).rstrip(b"=").decode("ascii")
+    return b64url(public_key_for(edition))
+
+
+def b64url(data):
+    """Bytes as unpadded base64url text: how keys and tickets travel to the check-in app."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def derived_key(edition, info):
     """A 32-byte key for one use (``info``), derived from the edition's private key by
     HKDF-SHA256: stable as long as the tickets are, and revealing nothing of the key."""
-    private = _decrypt(bytes(key_for(edition).encrypted_private_key), edition.pk)
+    private = _raw_private(private_key_for(edition))
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=HKDF_SALT, info=info).derive(private)
 
 

@@ -61,6 +61,16 @@ class Scan(models.Model):
     """What every scan at the door records, on the day (:class:`CheckIn`) or in a rehearsal
     (:class:`RehearsalCheckIn`)."""
 
+    edition = models.ForeignKey(
+        "events.Edition", verbose_name=_("edition"), on_delete=models.CASCADE, related_name="+"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
     nonce = models.CharField(_("device nonce"), max_length=64)
     # What the scan asked (admission.checkin.request_digest): the same nonce must ask the same.
     # Empty for scans recorded before it was kept.
@@ -89,9 +99,6 @@ class CheckIn(Scan):
     first answer instead of creating a second scan.
     """
 
-    edition = models.ForeignKey(
-        "events.Edition", verbose_name=_("edition"), on_delete=models.CASCADE, related_name="+"
-    )
     registration = models.ForeignKey(
         "registrations.Registration",
         verbose_name=_("registration"),
@@ -102,13 +109,6 @@ class CheckIn(Scan):
     )
     entrance = models.ForeignKey(
         Entrance, verbose_name=_("entrance"), on_delete=models.PROTECT, related_name="checkins"
-    )
-    agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("agent"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
     )
 
     class Meta(Scan.Meta):
@@ -167,9 +167,6 @@ class RehearsalCheckIn(Scan):
     rehearsal = models.ForeignKey(
         Rehearsal, verbose_name=_("rehearsal"), on_delete=models.CASCADE, related_name="scans"
     )
-    edition = models.ForeignKey(
-        "events.Edition", verbose_name=_("edition"), on_delete=models.CASCADE, related_name="+"
-    )
     registration = models.ForeignKey(
         "registrations.Registration",
         verbose_name=_("registration"),
@@ -180,13 +177,6 @@ class RehearsalCheckIn(Scan):
     )
     entrance = models.ForeignKey(
         Entrance, verbose_name=_("entrance"), on_delete=models.CASCADE, related_name="+"
-    )
-    agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("agent"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
     )
 
     class Meta(Scan.Meta):

@@ -44,7 +44,7 @@ VERSION = 1
 _CLAIM = struct.Struct(">BI16s")
 SIGNATURE_SIZE = 64
 PAYLOAD_SIZE = _CLAIM.size + SIGNATURE_SIZE
-TOKEN_LENGTH = len(PREFIX) + len(base64.urlsafe_b64encode(bytes(PAYLOAD_SIZE)).rstrip(b"="))
+TOKEN_LENGTH = len(PREFIX) + len(keys.b64url(bytes(PAYLOAD_SIZE)))
 
 
 class InvalidTicket(Exception):
@@ -100,7 +100,7 @@ def token_for(registration):
         raise NoTicket(registration.status)
     message = _CLAIM.pack(VERSION, registration.edition_id, registration.public_id.bytes)
     signature = keys.private_key_for(registration.edition).sign(message)
-    return PREFIX + _b64encode(message + signature)
+    return PREFIX + keys.b64url(message + signature)
 
 
 def verify_token(token, public_key):
@@ -251,14 +251,10 @@ def _parse(token):
         raise InvalidTicket("bad encoding") from None
     # urlsafe_b64decode skips characters outside the alphabet, and the last character has
     # unused bits: only the one canonical spelling of the payload is accepted.
-    if len(payload) != PAYLOAD_SIZE or _b64encode(payload) != encoded:
+    if len(payload) != PAYLOAD_SIZE or keys.b64url(payload) != encoded:
         raise InvalidTicket("bad encoding")
     message, signature = payload[: _CLAIM.size], payload[_CLAIM.size :]
     version, edition_id, public_id = _CLAIM.unpack(message)
     if version != VERSION:
         raise InvalidTicket("unknown version")
     return TicketClaim(edition_id, uuid.UUID(bytes=public_id)), message, signature
-
-
-def _b64encode(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")

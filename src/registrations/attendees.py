@@ -72,11 +72,7 @@ def admission(registration):
     entrance's name)``, or None. Read through the reverse relation ``checkins`` of the
     admission app, by name (as ``RegistrationQuerySet.admitted``): this app imports nothing
     of the app above it."""
-    return (
-        registration.checkins.filter(result=ADMITTED_AT_THE_DOOR)
-        .values_list("scanned_at", "entrance__name")
-        .first()
-    )
+    return _admitted_in(registration.checkins)
 
 
 def rehearsal_admission(registration):
@@ -84,8 +80,12 @@ def rehearsal_admission(registration):
     ``(moment, entrance's name)``, or None: it counts for nothing, and is shown so that the
     person who tried their ticket sees it worked. Read through the reverse relation
     ``rehearsal_checkins`` of the admission app, by name, as :func:`admission`."""
+    return _admitted_in(registration.rehearsal_checkins)
+
+
+def _admitted_in(scans):
     return (
-        registration.rehearsal_checkins.filter(result=ADMITTED_AT_THE_DOOR)
+        scans.filter(result=ADMITTED_AT_THE_DOOR)
         .values_list("scanned_at", "entrance__name")
         .first()
     )

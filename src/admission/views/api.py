@@ -12,7 +12,6 @@ edition's day (422 on ``scanned_at``), a nonce already used for another scan (40
 may be admitted (a confirmed registration): for a cancelled or waiting one, the verdict alone.
 """
 
-import base64
 import time
 
 from django.http import HttpResponse
@@ -192,7 +191,7 @@ def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
     )
     revoked = registrations.filter(status=RegistrationStatus.CANCELLED).order_by("pk")
     confirmed = list(confirmed)
-    tags = codes.tags(edition, confirmed)
+    tag_key, tags = codes.tags(edition, confirmed)
     return {
         "edition": edition.slug,
         "edition_id": edition.pk,
@@ -201,7 +200,7 @@ def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
         "closes_at": checkin.opens_at(edition) if rehearsal else checkin.closes_at(edition),
         "counts": checkin.counts(edition, rehearsal),
         "public_key": keys.public_key_b64(edition),
-        "code_key": _b64(codes.tag_key(edition)),
+        "code_key": keys.b64url(tag_key),
         "rehearsal": rehearsal is not None,
         "session": f"rehearsal-{rehearsal.pk}" if rehearsal else "day",
         "entrances": list(Entrance.objects.filter(edition=edition).values("slug", "name")),
@@ -284,7 +283,3 @@ def list_checkins(request, slug: str, filters: Query[CheckInLogFilters]):
             )
         scans = scans.filter(entrance=entrance)
     return scans.select_related("registration", "entrance", "agent").order_by("received_at", "pk")
-
-
-def _b64(key):
-    return base64.urlsafe_b64encode(key).rstrip(b"=").decode("ascii")
