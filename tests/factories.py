@@ -83,6 +83,16 @@ class SessionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Débat exemple {n}")
 
 
+class WorkshopFactory(SessionFactory):
+    start_time = dt.time(14, 0)
+    end_time = dt.time(15, 30)
+    kind = SessionKind.WORKSHOP
+    title = factory.Sequence(lambda n: f"Atelier exemple {n}")
+    room = factory.Sequence(lambda n: f"Salle {n}")
+    is_workshop = True
+    capacity = 30
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User

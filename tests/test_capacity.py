@@ -419,8 +419,9 @@ def test_fill_reads_the_waiting_list_in_a_few_queries(edition, category, django_
     edition.save()
 
     # Savepoint, lock, counts, seats held by invitations, categories, waiting list, update,
-    # an outbox record and its delivery task per promoted person (3), release.
-    with django_assert_num_queries(14):
+    # an outbox record and its delivery task per promoted person (3), their workshop wishes,
+    # release.
+    with django_assert_num_queries(15):
         assert len(fill_freed_seats(edition, now=NOW)) == 3
 
 

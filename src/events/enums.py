@@ -18,10 +18,19 @@ class SessionKind(models.TextChoices):
     TESTIMONIAL = "testimonial", _("Testimonials")
     DEBATE = "debate", _("Debate")
     ROUND_TABLE = "round_table", _("Round table")
+    WORKSHOP = "workshop", _("Workshop")
     CEREMONY = "ceremony", _("Ceremony")
     BREAK = "break", _("Break")
     LUNCH = "lunch", _("Lunch")
     CLOSING = "closing", _("Closing")
+
+
+class WorkshopPromotion(models.TextChoices):
+    """What happens when a seat frees up in a workshop for someone who already holds a seat in
+    another workshop at the same time."""
+
+    SWAP = "swap", _("The person moves to the workshop they waited for")
+    ASK = "ask", _("The person is asked which workshop to keep")
 
 
 #: Kinds that are pauses in the day rather than content.

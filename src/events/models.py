@@ -10,7 +10,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import moments
-from events.enums import PUBLIC_STATUSES, EditionStatus, SecurityField, SessionKind
+from events.enums import (
+    PUBLIC_STATUSES,
+    EditionStatus,
+    SecurityField,
+    SessionKind,
+    WorkshopPromotion,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -112,6 +118,16 @@ class Edition(models.Model):
         help_text=_(
             "While registration is open, the day's page and the form say how many places are "
             "left, in all and in each category that has a quota."
+        ),
+    )
+    workshop_promotion = models.CharField(
+        _("when a workshop seat frees up"),
+        max_length=8,
+        choices=WorkshopPromotion.choices,
+        default=WorkshopPromotion.SWAP,
+        help_text=_(
+            "For a person on a workshop's waiting list who holds a seat in another workshop "
+            "at the same time."
         ),
     )
     registration_opens_at = moments.DateTimeField(_("registration opens"), null=True, blank=True)
@@ -374,6 +390,26 @@ class Session(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     room = models.CharField(_("room"), max_length=100, blank=True)
+    is_workshop = models.BooleanField(
+        _("workshop open to choice"),
+        default=False,
+        help_text=_(
+            "Attendees choose it when they register or later; workshops at the same time form "
+            "a slot, and a person holds one workshop per slot."
+        ),
+    )
+    capacity = models.PositiveIntegerField(
+        _("seats"),
+        null=True,
+        blank=True,
+        help_text=_("For a workshop: the seats of its room."),
+    )
+    choices_close_at = moments.DateTimeField(
+        _("choices close"),
+        null=True,
+        blank=True,
+        help_text=_("For a workshop; empty: attendees may choose until the day starts."),
+    )
     is_illustrative = models.BooleanField(
         _("illustrative details"),
         default=False,
@@ -401,6 +437,10 @@ class Session(models.Model):
                 condition=models.Q(end_time__gt=models.F("start_time")),
                 name="session_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=models.Q(is_workshop=False) | models.Q(capacity__gte=1),
+                name="workshop_has_seats",
+            ),
         ]
 
     def __str__(self):
@@ -409,9 +449,17 @@ class Session(models.Model):
     def get_absolute_url(self):
         return reverse("events:programme", kwargs={"slug": self.edition.slug}) + f"#s{self.pk}"
 
+    @property
+    def choice_deadline(self):
+        """When attendees stop choosing this workshop: ``choices_close_at``, or the start of
+        the day."""
+        return self.choices_close_at or self.edition.starts_at
+
     def clean(self):
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("A session must end after it starts.")})
+        if self.is_workshop and not self.capacity:
+            raise ValidationError({"capacity": _("A workshop needs its number of seats.")})
         # The edition may be unsaved, or carry new hours not saved yet (both edited in
         # one admin form): check against the object itself, not the database.
         try:

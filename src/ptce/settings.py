@@ -428,6 +428,8 @@ PTCE_PERIODIC_TASKS = [
     ("outbox.tasks.sweep", 60),
     ("registrations.tasks.send_reminders", 60 * 60),
     ("registrations.tasks.fill_free_seats", 5 * 60),
+    # A workshop seat offered and not answered in time goes on down its waiting list.
+    ("registrations.tasks.end_workshop_offers", 15 * 60),
     # "Are you still coming?" a set number of days before the security list's final deadline.
     ("registrations.tasks.send_reconfirmations", 60 * 60),
     # The venue's security lists lose their personal data the day after the edition.

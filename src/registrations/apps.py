@@ -9,13 +9,14 @@ class RegistrationsConfig(AppConfig):
     def ready(self):
         # Imported here, as Django asks: these modules read models, loaded only by now.
         # announcements registers the builder of the messages to attendees with the outbox.
-        from events import registration_notes
+        from events import registration_notes, workshops
         from events.signals import capacity_raised, edition_copied, practical_details_changed
         from registrations import announcements  # noqa: F401
         from registrations.capacity import fill_seats_raised
         from registrations.changes import offer
         from registrations.copying import copy_categories
         from registrations.places import places_left
+        from registrations.workshops import count_seats
 
         edition_copied.connect(copy_categories, dispatch_uid="registrations.copy_categories")
         capacity_raised.connect(fill_seats_raised, dispatch_uid="registrations.fill_seats_raised")
@@ -23,3 +24,5 @@ class RegistrationsConfig(AppConfig):
         practical_details_changed.connect(offer, dispatch_uid="registrations.offer_notice")
         # The places left on the day's page, when its organisers chose to show them.
         registration_notes.register("places_left", "registrations/_places_left.html", places_left)
+        # The seats taken in each workshop, for the programme's seats left.
+        workshops.count_seats_with(count_seats)

@@ -23,6 +23,9 @@ order above. A freed seat goes, in the transaction that frees it, to the first w
 it fits (first come, first served among those who fit). After ``registration_deadline``
 nobody is added or promoted automatically; an organiser still may, within every limit.
 
+A registration's workshop seats follow it (:mod:`registrations.workshops`): the person's
+wishes become seats when they get theirs, and cancelling frees them, in the same transaction.
+
 Emails are written here, as outbox records in the same transaction as the change they
 announce (:mod:`registrations.emails`): nothing is sent for a rolled-back change and nothing
 committed is lost.
@@ -36,8 +39,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Edition
-from registrations import emails, limits
+from registrations import emails, limits, locks, workshops
 from registrations.enums import InvitationKind, RegistrationStatus, Source
 from registrations.models import Category, Invitation, Registration
 
@@ -153,11 +155,6 @@ class _Seats:
         self.total += 1
         self.by_category[category_id] += 1
         self.by_organisation[category_id, organisation_id] += 1
-
-
-def _lock(edition_id):
-    """The edition, read again under its row lock: the lock every allocation waits for."""
-    return Edition.objects.select_for_update().get(pk=edition_id)
 
 
 def _seats_for(edition, category, organisation_id, now, *, using=None):
@@ -292,17 +289,19 @@ def register_group(
 
     ``people``: dicts of the keyword arguments of :func:`register` that describe a person
     (``category``, ``first_name``, ``last_name``, ``email``, ``organisation``,
-    ``organisation_name`` and ``ATTENDEE_DETAILS``). Each person is decided in turn, in list
+    ``organisation_name`` and ``ATTENDEE_DETAILS``), and ``workshops``: the workshops the
+    person chose, one per slot (:func:`registrations.workshops.set_choices`: seats for a
+    confirmed person, wishes for a waiting one). Each person is decided in turn, in list
     order, under one lock: each gets a seat or a place in the waiting list by the rules of
     :func:`register`, counting the seats the people before them took. When one is refused,
-    nothing is written and :class:`RegistrationRefused` carries the refused person's
-    ``index``.
+    nothing is written and :class:`RegistrationRefused` (or a workshop's
+    :class:`registrations.workshops.ChoiceRefused`) carries the refused person's ``index``.
 
     Side effects, in one transaction: locks the edition's row; inserts the registrations
     (linked to ``booking`` when given); writes their emails to the outbox. Returns them.
     """
     with transaction.atomic():
-        edition = _lock(edition.pk)
+        edition = locks.edition(edition.pk)
         # Taken under the lock, so that the order of created_at is the order of commits.
         now = now or timezone.now()
         invitation = None
@@ -325,6 +324,8 @@ def register_group(
             )
         registrations = []
         for index, person in enumerate(people):
+            person = dict(person)
+            chosen = person.pop("workshops", ())
             try:
                 registration = _register_one(
                     edition,
@@ -336,7 +337,10 @@ def register_group(
                     language=language,
                     source=source,
                 )
-            except RegistrationRefused as refused:
+                workshops.register_choices(
+                    edition, registration, chosen, by_organiser=by_organiser, now=now
+                )
+            except (RegistrationRefused, workshops.ChoiceRefused) as refused:
                 refused.index = index
                 raise
             registrations.append(registration)
@@ -439,11 +443,12 @@ def cancel(registration, *, now=None):
     Side effects, in one transaction: locks the edition's row; sets ``registration`` (the
     object passed, refreshed) to CANCELLED with ``cancelled_at``; if it held a seat and the
     deadline has not passed, confirms the waiting people the freed seats fit, first come
-    first (see :func:`fill_freed_seats`); writes the "cancelled" email and one "promoted"
-    email each to the outbox. Returns the promoted registrations.
+    first (see :func:`fill_freed_seats`); gives its workshop seats to the workshops' waiting
+    lists (:func:`registrations.workshops.release`); writes the "cancelled" email and one
+    "promoted" email each to the outbox. Returns the promoted registrations.
     """
     with transaction.atomic():
-        edition = _lock(registration.edition_id)
+        edition = locks.edition(registration.edition_id)
         now = now or timezone.now()
         registration.refresh_from_db()
         if not registration.is_active:
@@ -453,6 +458,7 @@ def cancel(registration, *, now=None):
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
         emails.cancelled(registration)
+        workshops.release(edition, registration, now)
         return _fill(edition, now) if held_a_seat else []
 
 
@@ -475,7 +481,7 @@ def fill_freed_seats(edition, *, now=None):
     (an invitation revoked or its hold ended).
     """
     with transaction.atomic():
-        edition = _lock(edition.pk)
+        edition = locks.edition(edition.pk)
         return _fill(edition, now or timezone.now())
 
 
@@ -503,6 +509,7 @@ def _fill(edition, now):
             registration.status = CONFIRMED
             registration.confirmed_at = now
             emails.promoted(registration)
+        workshops.apply_wishes(edition, promoted, now)
     return promoted
 
 
@@ -519,7 +526,7 @@ def promote(registration, *, now=None):
     to the outbox. Returns it.
     """
     with transaction.atomic():
-        edition = _lock(registration.edition_id)
+        edition = locks.edition(registration.edition_id)
         now = now or timezone.now()
         registration.refresh_from_db()
         if registration.status != WAITLISTED:
@@ -534,6 +541,7 @@ def promote(registration, *, now=None):
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at", "updated_at"])
         emails.promoted(registration)
+        workshops.apply_wishes(edition, [registration], now)
         return registration
 
 
@@ -559,7 +567,7 @@ def change_category(registration, category, *, by_organiser=False, now=None):
     people promoted to the freed seat (the person themselves is not among them).
     """
     with transaction.atomic():
-        edition = _lock(registration.edition_id)
+        edition = locks.edition(registration.edition_id)
         now = now or timezone.now()
         registration.refresh_from_db()
         if not registration.is_active:
@@ -601,6 +609,7 @@ def change_category(registration, category, *, by_organiser=False, now=None):
             return _fill(edition, now)
         if registration.status == CONFIRMED:
             emails.promoted(registration)
+            workshops.apply_wishes(edition, [registration], now)
         return []
 
 
@@ -614,7 +623,7 @@ def revoke_invitation(invitation, *, now=None):
     promoted registrations.
     """
     with transaction.atomic():
-        edition = _lock(invitation.edition_id)
+        edition = locks.edition(invitation.edition_id)
         now = now or timezone.now()
         invitation.refresh_from_db()
         if invitation.revoked_at is not None:

@@ -18,15 +18,16 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 
 from common.mail import render_email
 from events import ics
+from events.models import Session
 from outbox.models import Message
 from outbox.services import builder, enqueue
 from registrations import limits, links
-from registrations.enums import ACTIVE, RegistrationStatus
-from registrations.models import Booking, Invitation, Registration
+from registrations.enums import ACTIVE, RegistrationStatus, WorkshopChoiceStatus
+from registrations.models import Booking, Invitation, Registration, WorkshopChoice
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
@@ -46,6 +47,8 @@ REGISTRATION_KINDS = tuple(
         "reconfirmation",
         "changed",
         "ticket_changed",
+        "workshop_seat",
+        "workshop_offer",
     )
 )
 
@@ -69,6 +72,23 @@ def registered(registration, *, to=None):
 def promoted(registration):
     """A waiting person got a seat: "you have a seat" (ticket attached)."""
     _to_attendee_and_booker("promoted", registration)
+
+
+def workshop_seat(choice, *, instead_of=None, moved=False):
+    """A person got a seat in a workshop they waited for (``instead_of``: the workshop of
+    the slot they held and gave up for it), or an organiser put them in it (``moved``)."""
+    context = {"session": choice.session_id, "moved": moved}
+    if instead_of is not None:
+        context["instead_of"] = instead_of.pk
+    _to_attendee_and_booker("workshop_seat", choice.registration, **context)
+
+
+def workshop_offer(choice, *, held):
+    """A seat freed up in a workshop a person waited for, while they hold ``held`` (a choice)
+    in the slot: which one do they keep? Until ``choice.offered_until``."""
+    _to_attendee_and_booker(
+        "workshop_offer", choice.registration, session=choice.session_id, held=held.session_id
+    )
 
 
 def cancelled(registration):
@@ -210,9 +230,9 @@ def _to_first_recipient(name, registration, *, dedupe_key, **context):
     )
 
 
-def _to_attendee_and_booker(name, registration, *, only=None):
-    """Writes the email ``name`` to each recipient (``only``: to the one of that role);
-    returns how many."""
+def _to_attendee_and_booker(name, registration, *, only=None, **context):
+    """Writes the email ``name`` to each recipient (``only``: to the one of that role), with
+    ``context``; returns how many."""
     recipients = [
         recipient for recipient in _recipients(registration) if only in (None, recipient[2])
     ]
@@ -223,7 +243,7 @@ def _to_attendee_and_booker(name, registration, *, only=None):
             object_id=registration.pk,
             edition=registration.edition_id,
             language=language,
-            context={"to": role},
+            context={"to": role, **context},
         )
     return len(recipients)
 
@@ -323,6 +343,53 @@ def build_waitlisted(message):
 @builder("registrations.promoted")
 def build_promoted(message):
     return _with_ticket("promoted", message)
+
+
+@builder("registrations.workshop_seat")
+def build_workshop_seat(message):
+    choice = _workshop_choice(message, WorkshopChoiceStatus.CONFIRMED)
+    if choice is None:
+        return None
+    instead_of = message.context.get("instead_of")
+    context = _context(
+        choice.registration,
+        message,
+        session=choice.session,
+        moved=message.context.get("moved", False),
+        instead_of=Session.objects.filter(pk=instead_of).first() if instead_of else None,
+    )
+    return _email("workshop_seat", context)
+
+
+@builder("registrations.workshop_offer")
+def build_workshop_offer(message):
+    choice = _workshop_choice(message, WorkshopChoiceStatus.OFFERED)
+    held = Session.objects.filter(pk=message.context.get("held")).first()
+    if choice is None or held is None:
+        return None
+    with translation.override(message.language):
+        until = formats.date_format(timezone.localtime(choice.offered_until), "DATETIME_FORMAT")
+    context = _context(choice.registration, message, session=choice.session, held=held, until=until)
+    return _email("workshop_offer", context)
+
+
+def _workshop_choice(message, status):
+    """The choice an email about a workshop is about, if it still stands as it said."""
+    return (
+        WorkshopChoice.objects.select_related(
+            "session",
+            "registration__edition__venue",
+            "registration__category",
+            "registration__organisation",
+        )
+        .filter(
+            registration_id=message.object_id,
+            session_id=message.context.get("session"),
+            status=status,
+            registration__status=CONFIRMED,
+        )
+        .first()
+    )
 
 
 @builder("registrations.cancelled")

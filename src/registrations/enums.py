@@ -28,6 +28,22 @@ class WaitingReason(models.TextChoices):
     ORGANISATION_CAP = "organisation_cap_reached", _("The organisation's seats are taken")
 
 
+class WorkshopChoiceStatus(models.TextChoices):
+    """Where a person stands in a workshop they chose (:mod:`registrations.workshops`)."""
+
+    CONFIRMED = "confirmed", _("Seat taken")
+    WAITING = "waiting", _("On the workshop's waiting list")
+    # A seat freed up for a person who holds one in another workshop of the slot, and the
+    # edition asks them which to keep: the seat is theirs until they answer or the offer ends.
+    OFFERED = "offered", _("Seat offered, awaiting an answer")
+    # The choice of a person whose registration waits: applied when they get a seat.
+    WISH = "wish", _("Wish, for when the registration is confirmed")
+
+
+#: Choices that take one of the workshop's seats.
+HOLDS_WORKSHOP_SEAT = {WorkshopChoiceStatus.CONFIRMED, WorkshopChoiceStatus.OFFERED}
+
+
 class Language(models.TextChoices):
     """Languages the attendee's emails are written in."""
 

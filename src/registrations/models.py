@@ -11,12 +11,14 @@ from common import moments
 from registrations.enums import (
     ACTIVE,
     ADMITTED_AT_THE_DOOR,
+    HOLDS_WORKSHOP_SEAT,
     Diet,
     InvitationKind,
     Language,
     RegistrationStatus,
     Source,
     WaitingReason,
+    WorkshopChoiceStatus,
 )
 
 #: Letters of group invitation codes: no 0/O, 1/I/L, so that a code read aloud is typed right.
@@ -359,6 +361,61 @@ class Registration(models.Model):
     @property
     def organisation_label(self):
         return self.organisation.name if self.organisation else self.organisation_name
+
+
+class WorkshopChoiceQuerySet(models.QuerySet):
+    def holding_seats(self):
+        return self.filter(status__in=sorted(HOLDS_WORKSHOP_SEAT))
+
+    def waiting(self):
+        """The workshops' waiting lists, first come first."""
+        return self.filter(status=WorkshopChoiceStatus.WAITING).order_by("requested_at", "pk")
+
+
+class WorkshopChoice(models.Model):
+    """A person's choice of a workshop (a session open to choice) and where they stand in it.
+
+    Created and changed only by :mod:`registrations.workshops`, under the edition's lock.
+    """
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="workshop_choices",
+    )
+    session = models.ForeignKey(
+        "events.Session",
+        verbose_name=_("workshop"),
+        # A workshop people chose is not deleted under them (an organiser moves them first),
+        # but goes with its edition: RESTRICT, not PROTECT, allows that cascade.
+        on_delete=models.RESTRICT,
+        related_name="choices",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=WorkshopChoiceStatus.choices, db_index=True
+    )
+    # The order of the workshop's waiting list; the time a seat was taken otherwise.
+    requested_at = models.DateTimeField(_("requested"))
+    offered_until = models.DateTimeField(_("offer ends"), null=True, blank=True)
+
+    objects = WorkshopChoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("workshop choice")
+        verbose_name_plural = _("workshop choices")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "session"], name="one_choice_per_workshop"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "status", "requested_at"], name="workshop_queue"),
+        ]
+
+    def __str__(self):
+        return f"{self.registration} → {self.session}"
 
 
 class Announcement(models.Model):

@@ -43,7 +43,7 @@ from accounts.enums import AuditAction
 from events.enums import SecurityField
 from events.models import PARIS, Edition
 from outbox.models import Message
-from registrations import capacity, emails
+from registrations import capacity, emails, locks
 from registrations.enums import InvitationKind
 from registrations.models import Booking, Invitation, Registration
 
@@ -137,12 +137,6 @@ def personal_data_due_at(edition):
 # The retention job ---------------------------------------------------------------------------
 
 
-def _lock(edition):
-    """The edition's row, locked until the end of the transaction (two jobs at once: the
-    second waits, then sees the first one's work done)."""
-    return Edition.objects.select_for_update().get(pk=edition.pk)
-
-
 def _empty_venue_fields(edition, now):
     """Empties the venue fields of the edition's registrations and the venue details that the
     apps above keep (the rows of its stored security lists); returns ``(people, held)``,
@@ -174,7 +168,7 @@ def delete_venue_data(edition, now=None):
     if now < venue_data_due_at(edition):
         return None
     with transaction.atomic():
-        edition = _lock(edition)
+        edition = locks.edition(edition.pk)
         if edition.venue_data_deleted_at is not None:
             return None
         people, held = _empty_venue_fields(edition, now)
@@ -202,7 +196,7 @@ def anonymise_edition(edition, now=None):
     if now < personal_data_due_at(edition):
         return None
     with transaction.atomic():
-        edition = _lock(edition)
+        edition = locks.edition(edition.pk)
         if edition.personal_data_anonymised_at is not None:
             return None
         if edition.venue_data_deleted_at is None:
@@ -338,7 +332,7 @@ def erase(registration, *, by=None, now=None):
             promoted = capacity.cancel(registration, now=now)
             cancelled = True
         else:
-            _lock(registration.edition)
+            locks.edition(registration.edition_id)
         registration = Registration.objects.select_related("edition", "invitation").get(
             pk=registration.pk
         )

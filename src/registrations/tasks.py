@@ -12,12 +12,20 @@ from django_tasks import task
 from events.enums import EditionStatus
 from events.models import Edition
 from outbox.models import Message
-from registrations import capacity, emails, privacy
+from registrations import capacity, emails, privacy, workshops
 from registrations.models import Registration
 
 #: The reminder is written this long before the day starts, or later for a registration
 #: confirmed after that (never once the day has started).
 REMINDER_BEFORE = dt.timedelta(days=2)
+
+
+@task()
+def end_workshop_offers():
+    """Workshop seats offered and not answered in time: each person keeps the seat they
+    held, and the offered one goes on down the waiting list
+    (:func:`registrations.workshops.end_offers`). Returns how many offers ended."""
+    return workshops.end_offers()
 
 
 @task()
