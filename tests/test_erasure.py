@@ -15,10 +15,16 @@ from accounts.models import AuditEntry
 from admission import attendance, security_list
 from admission.models import CheckIn, SecurityList
 from events.models import PARIS, Edition
-from registrations import capacity, figures, links, privacy
+from registrations import capacity, figures, links, privacy, workshops
 from registrations.models import Booking, Registration
 from tests.auth import log_in
-from tests.factories import CategoryFactory, EditionFactory, EntranceFactory, RegistrationFactory
+from tests.factories import (
+    CategoryFactory,
+    EditionFactory,
+    EntranceFactory,
+    RegistrationFactory,
+    WorkshopFactory,
+)
 
 NAME = ("Zéphyrine", "Quattrocchi")
 EMAIL = "zephyrine.q@example.org"
@@ -245,6 +251,26 @@ def test_the_copy_holds_everything_stored_about_the_person(client, person, editi
         {"requested_by": privacy.BY_PERSON},
     )
     assert not found(SECRETS, json.dumps(entry.detail) + entry.what)
+
+
+def test_the_copy_holds_the_workshops_and_erasing_frees_the_seat_for_the_next(
+    client, person, edition, category
+):
+    workshop = WorkshopFactory(edition=edition, capacity=1, title="Financer son pôle")
+    workshops.choose(person, workshop)
+    other = RegistrationFactory(edition=edition, category=category)
+    assert workshops.choose(other, workshop).status == "waiting"
+
+    copy = json.loads(client.get(manage(person, "my_data")).content)
+    assert [(c["workshop"], c["status"]) for c in copy["workshops"]] == [
+        ("Financer son pôle", "confirmed")
+    ]
+
+    privacy.erase(person)
+
+    assert list(workshop.choices.values_list("registration_id", "status")) == [
+        (other.pk, "confirmed")
+    ]
 
 
 def test_copies_and_erasures_are_rate_limited_per_address(client, person, settings):

@@ -408,7 +408,7 @@ COPY_FIELDS = (
 def data_copy(registration, *, by=None, now=None):
     """Everything stored about the person of ``registration``, as a dict ready for JSON:
     the registration's fields, the booking and the invitation it was made with, the
-    check-ins at the door, the emails written to them (what and when: the text is made when
+    workshops chosen, the check-ins at the door, the emails written to them (what and when: the text is made when
     sent and not kept), and the versions of the security list they appear in.
 
     Side effect: an audit line (``by``: None when the person asked from the manage link).
@@ -467,6 +467,15 @@ def data_copy(registration, *, by=None, now=None):
                 "id_checked": checkin.id_checked,
             }
             for checkin in checkins
+        ],
+        "workshops": [
+            {
+                "workshop": choice.session.title,
+                "status": choice.status,
+                "requested_at": _iso(choice.requested_at),
+                "offered_until": _iso(choice.offered_until),
+            }
+            for choice in registration.workshop_choices.select_related("session")
         ],
         "emails": [
             {
