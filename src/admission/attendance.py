@@ -15,6 +15,11 @@ across several regions is counted under "Several regions", an organisation of th
 with neither under "Region not known", and a person whose organisation is not in the directory
 (typed in the form, or none) under "Not in the directory", as for the organisation kind.
 
+Workshops with a door (an entrance bound to the workshop) have a line each: the confirmed
+people holding a seat in it, and those of them admitted at its door (admission.workshop_door;
+rehearsal scans never count). A workshop's door is not in the entrances' table: it admits
+nobody to the day.
+
 The certificate is only for a registration that is confirmed, admitted at the door, of an
 edition that has started: anyone else gets none (:class:`NoCertificate`).
 """
@@ -32,8 +37,9 @@ from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
+from admission import workshop_door
 from admission.enums import CheckInResult
-from admission.models import CheckIn, Entrance
+from admission.models import CheckIn, Entrance, WorkshopCheckIn
 from common import french, spreadsheets
 from common.pdf import MUTED, PAGE_HEIGHT, PAGE_WIDTH, Document, Writer
 from common.text import fold
@@ -83,6 +89,9 @@ class Attendance:
     kinds: list
     regions: list
     entrances: list
+    #: One :class:`Line` per workshop with a door: its seats taken as ``confirmed``, the
+    #: people admitted at its door as ``admitted``. Empty without workshop doors.
+    workshops: list = ()
 
     @property
     def overall_lines(self):
@@ -149,14 +158,15 @@ def _region_key(organisation_id, department_code, pole_departments, names):
 
 
 def figures(edition):
-    """The :class:`Attendance` of ``edition``, in four queries whatever its size.
+    """The :class:`Attendance` of ``edition``, in four queries whatever its size (six with
+    workshop doors).
 
     Categories and entrances are all listed, in their order, even at zero; organisation kinds
     (in the directory's order) and regions (by name) only when someone is confirmed in them,
     the rows outside the directory last.
     """
     categories = list(Category.objects.filter(edition=edition).order_by("position", "pk"))
-    entrances = list(Entrance.objects.filter(edition=edition))
+    entrances = list(Entrance.objects.filter(edition=edition).select_related("session"))
     confirmed = Registration.objects.filter(edition=edition, status=RegistrationStatus.CONFIRMED)
     groups = (
         confirmed.annotate(
@@ -230,10 +240,51 @@ def figures(edition):
         ),
         regions=[by_region.line(code, region_names[code]) for code in regions]
         + [by_region.line(key, labels[key]) for key in outside if key in by_region.counts],
+        # A workshop's door admits nobody to the day: it has its line under the workshops.
         entrances=[
             EntranceLine(label=entrance.name, admitted=by_entrance[entrance.pk])
             for entrance in entrances
+            if entrance.session_id is None
         ],
+        workshops=_workshops(entrances),
+    )
+
+
+def _workshops(entrances):
+    """The lines of the workshops that have a door (two more queries, only then): the
+    confirmed people holding a seat, and those of them admitted at its door (never in a
+    rehearsal)."""
+    sessions = {entrance.session_id: entrance.session for entrance in entrances if entrance.session}
+    if not sessions:
+        return []
+    seats = _count_by_session(workshop_door.seats(sessions))
+    admitted = _count_by_session(
+        WorkshopCheckIn.objects.filter(
+            session__in=sessions,
+            rehearsal__isnull=True,
+            result=CheckInResult.ADMITTED,
+            registration__status=RegistrationStatus.CONFIRMED,
+        )
+    )
+    ordered = sorted(
+        sessions.values(), key=lambda session: (session.start_time, session.room, session.pk)
+    )
+    return [
+        Line(
+            label=session.title,
+            confirmed=seats.get(session.pk, 0),
+            admitted=admitted.get(session.pk, 0),
+        )
+        for session in ordered
+    ]
+
+
+def _count_by_session(rows):
+    return dict(
+        rows.order_by()
+        .values("session_id")
+        .annotate(total=Count("pk"))
+        .values_list("session_id", "total")
     )
 
 
@@ -262,6 +313,11 @@ def figures_csv(attendance):
     ]
     rows += [
         [_("By entrance"), line.label, "", line.admitted, "", ""] for line in attendance.entrances
+    ]
+    # Seats taken in "Confirmed", people admitted at the workshop's door in "Admitted".
+    rows += [
+        [_("By workshop"), line.label, line.confirmed, line.admitted, line.rate, line.no_shows]
+        for line in attendance.workshops
     ]
     return spreadsheets.csv_bytes(header, rows)
 

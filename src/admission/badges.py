@@ -2,7 +2,10 @@
 
 Each badge shows the badge name (:attr:`Registration.display_name`) large, the organisation,
 and a band in the category's colour with the category's name written in it: colour is never
-the only signal, and a badge printed in black and white still says the category.
+the only signal, and a badge printed in black and white still says the category. Above the
+footer, in small text, the workshops where the person holds a seat (start, title, room),
+each on one line, its title cut with an ellipsis if too long; left out when they would
+crowd the name.
 
 Text goes through the ticket's machinery (:mod:`admission.pdf`): shaped, in visual order,
 each run in the first shipped font that has its characters, a visible placeholder otherwise.
@@ -11,6 +14,7 @@ So names in Latin, Greek, Cyrillic, Arabic and Hebrew print as registered.
 
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib import colors
@@ -18,6 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 
+from admission import workshops
 from common.pdf import MUTED, Document, runs, width, wrap
 from common.text import fold
 from registrations.models import Registration
@@ -53,6 +58,7 @@ class Layout:
     name_sizes: tuple
     organisation_sizes: tuple
     footer_size: int
+    workshop_sizes: tuple
     cut_marks: bool
 
     @property
@@ -82,6 +88,7 @@ LAYOUTS = {
         name_sizes=(34, 14),
         organisation_sizes=(16, 9),
         footer_size=9,
+        workshop_sizes=(9, 7),
         cut_marks=True,
     ),
     "label-90x55": Layout(
@@ -96,6 +103,7 @@ LAYOUTS = {
         name_sizes=(22, 10),
         organisation_sizes=(11, 7),
         footer_size=6,
+        workshop_sizes=(6, 6),
         cut_marks=False,
     ),
 }
@@ -134,6 +142,7 @@ def badges_pdf(registrations, *, layout):
     registrations = list(registrations)
     document = Document()
     canvas = document.canvas
+    seats = workshops.seats_by_registration(registrations)
     if registrations:
         edition = registrations[0].edition
         canvas.setTitle(_("Badges: %(title)s") % {"title": edition.title})
@@ -146,12 +155,12 @@ def badges_pdf(registrations, *, layout):
             row, column = divmod(index, sheet.columns)
             x = sheet.left + column * sheet.badge_width
             y = sheet.top - (row + 1) * sheet.badge_height
-            _badge(canvas, sheet, registration, palette, x, y)
+            _badge(canvas, sheet, registration, seats[registration.pk], palette, x, y)
         canvas.showPage()
     return document.bytes()
 
 
-def _badge(canvas, sheet, registration, palette, x, y):
+def _badge(canvas, sheet, registration, sessions, palette, x, y):
     pad = sheet.padding
     inner = sheet.badge_width - 2 * pad
     centre = x + sheet.badge_width / 2
@@ -175,6 +184,17 @@ def _badge(canvas, sheet, registration, palette, x, y):
     footer_top = y + pad + sheet.footer_size * LEADING
     body_top = top - sheet.band_height - 3 * mm
     body_height = body_top - footer_top - 2 * mm
+
+    # The workshops, above the footer, only if the name keeps room for two lines at its
+    # smallest size: the name is what the badge is for.
+    size, lines = _workshop_lines(sessions, sheet.workshop_sizes, inner)
+    height = len(lines) * size * LEADING + 2 * mm
+    if lines and body_height - height >= 2 * sheet.name_sizes[1] * LEADING:
+        bottom = footer_top + 1 * mm + size * 0.25
+        _centred(
+            canvas, lines, size, centre, bottom + (len(lines) - 1) * size * LEADING, color=MUTED
+        )
+        body_height -= height
 
     organisation = registration.organisation_label or ""
     org_size, organisation_lines = 0, []
@@ -206,6 +226,41 @@ def _badge(canvas, sheet, registration, palette, x, y):
         footer, (sheet.footer_size, sheet.footer_size), inner, sheet.footer_size * LEADING
     )
     _centred(canvas, footer_lines, footer_size, centre, y + pad, color=MUTED)
+
+
+def _workshop_lines(sessions, sizes, available):
+    """``(size, lines)``: a line per workshop, at the largest of ``sizes`` (largest,
+    smallest) where every line fits whole, else at the smallest, cut."""
+    largest, smallest = sizes
+    size = largest
+    while size > smallest and any(
+        width(_workshop_text(session), size) > available for session in sessions
+    ):
+        size -= 1
+    return size, [_workshop_line(session, size, available) for session in sessions]
+
+
+def _workshop_text(session, title=None):
+    """The line "14:00 · Title · Room", whole."""
+    room = f" · {session.room}" if session.room else ""
+    start = formats.time_format(session.start_time)
+    return f"{start} · {session.title if title is None else title}{room}"
+
+
+def _workshop_line(session, size, available):
+    """The workshop's line, of ``available`` width: a title too long is cut with an
+    ellipsis, the time and room kept (the whole line cut if they alone are too long)."""
+    text = _workshop_text(session)
+    if width(text, size) <= available:
+        return text
+    title = session.title
+    while title and width(_workshop_text(session, title + ELLIPSIS), size) > available:
+        title = title[:-1]
+    if title:
+        return _workshop_text(session, title.rstrip() + ELLIPSIS)
+    while text and width(text + ELLIPSIS, size) > available:
+        text = text[:-1]
+    return text + ELLIPSIS
 
 
 def _fit(text, sizes, available_width, available_height, *, bold=False, max_lines=1):

@@ -21,6 +21,9 @@ The verdict, in this order:
    in the order they arrive, not by their device time: whoever synced first wins, and the
    duplicate carries both device times (its own ``scanned_at`` and the first's).
 
+A workshop's door (an entrance bound to a workshop) decides by its own rule,
+:mod:`admission.workshop_door`, which reuses the ticket checks here (:func:`decide_ticket`).
+
 Two simultaneous admissions of one registration give exactly one ``admitted``: the insert
 runs in a savepoint and the database's partial unique constraint
 (``one_admission_per_registration``) refuses the second, which then reads the first.
@@ -40,7 +43,7 @@ from django.utils.translation import gettext_lazy
 
 from admission import tickets
 from admission.enums import CheckInResult
-from admission.models import CheckIn, Entrance, RehearsalCheckIn
+from admission.models import CheckIn, Entrance, RehearsalCheckIn, WorkshopCheckIn
 from common import moments
 from events.models import PARIS
 from registrations.enums import RegistrationStatus
@@ -73,6 +76,9 @@ MESSAGES = {
         "Check-in is not open yet: it opens on the day of the event."
     ),
     CheckInResult.ID_MISMATCH: gettext_lazy("Refused: the ID does not match the names registered."),
+    CheckInResult.NOT_REGISTERED_HERE: gettext_lazy(
+        "Refused: this person holds no seat in this workshop."
+    ),
 }
 
 
@@ -204,7 +210,8 @@ def scans(rehearsal=None):
 
 def counts(edition, rehearsal=None):
     """The door's live counters: expected (confirmed), admitted, admitted per entrance (in a
-    ``rehearsal``, its own admissions)."""
+    ``rehearsal``, its own admissions); a workshop's door counts the admissions to its
+    workshop."""
     admitted = dict(
         scans(rehearsal)
         .filter(edition=edition, result=CheckInResult.ADMITTED)
@@ -214,14 +221,28 @@ def counts(edition, rehearsal=None):
         .annotate(total=Count("pk"))
         .values_list("entrance_id", "total")
     )
+    entrances = list(Entrance.objects.filter(edition=edition))
+    total = sum(admitted.values())
+    if any(entrance.session_id for entrance in entrances):
+        # A workshop's door counts its own admissions (admission.workshop_door), never the
+        # day's: a person admitted to the day and to two workshops counts once in "admitted".
+        admitted |= dict(
+            WorkshopCheckIn.objects.filter(
+                edition=edition, rehearsal=rehearsal, result=CheckInResult.ADMITTED
+            )
+            .order_by()
+            .values("entrance_id")
+            .annotate(total=Count("pk"))
+            .values_list("entrance_id", "total")
+        )
     return {
         "expected": Registration.objects.filter(
             edition=edition, status=RegistrationStatus.CONFIRMED
         ).count(),
-        "admitted": sum(admitted.values()),
+        "admitted": total,
         "entrances": [
             {"slug": entrance.slug, "name": entrance.name, "admitted": admitted.get(entrance.pk, 0)}
-            for entrance in Entrance.objects.filter(edition=edition)
+            for entrance in entrances
         ],
     }
 
@@ -331,6 +352,15 @@ def admit(
 
 def _decide(edition, ticket, registration, id_checked, now, *, rehearsal=False):
     """``(result, registration)`` before the admission itself: ADMITTED means "may enter"."""
+    result, registration = decide_ticket(edition, ticket, registration, now, rehearsal=rehearsal)
+    if result == CheckInResult.ADMITTED and not id_checked:
+        return CheckInResult.ID_MISMATCH, registration
+    return result, registration
+
+
+def decide_ticket(edition, ticket, registration, now, *, rehearsal=False):
+    """``(result, registration)`` from the ticket (or registration) and the opening time
+    alone, the checks every door makes: ADMITTED means "the ticket lets them in"."""
     if ticket is not None:
         check = tickets.check_ticket(ticket, edition)
         registration = check.registration
@@ -345,8 +375,6 @@ def _decide(edition, ticket, registration, id_checked, now, *, rehearsal=False):
         return CheckInResult.REVOKED, registration
     if now < opens_at(edition) and not rehearsal:
         return CheckInResult.NOT_OPEN, registration
-    if not id_checked:
-        return CheckInResult.ID_MISMATCH, registration
     return CheckInResult.ADMITTED, registration
 
 

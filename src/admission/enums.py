@@ -16,6 +16,8 @@ class CheckInResult(models.TextChoices):
     WRONG_EDITION = "wrong_edition", _("Ticket for another day")
     NOT_OPEN = "not_open", _("Check-in is not open")
     ID_MISMATCH = "id_mismatch", _("Refused: the ID does not match")
+    # At a workshop's door only: the person holds no seat in that workshop.
+    NOT_REGISTERED_HERE = "not_registered_here", _("Not registered for this workshop")
 
 
 class ExportFormat(models.TextChoices):

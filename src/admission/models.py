@@ -44,6 +44,19 @@ class Entrance(models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("code"), max_length=40)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # A workshop's door: scans there admit to that workshop the people holding a seat in it
+    # (admission.workshop_door), apart from the day's admission. Deleting the workshop makes
+    # it a plain entrance again; a workshop with scans at its door cannot be deleted
+    # (WorkshopCheckIn.session).
+    session = models.ForeignKey(
+        "events.Session",
+        verbose_name=_("workshop"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="doors",
+        limit_choices_to={"is_workshop": True},
+    )
 
     class Meta:
         verbose_name = _("entrance")
@@ -59,7 +72,7 @@ class Entrance(models.Model):
 
 class Scan(models.Model):
     """What every scan at the door records, on the day (:class:`CheckIn`) or in a rehearsal
-    (:class:`RehearsalCheckIn`)."""
+    (:class:`RehearsalCheckIn`), and at a workshop's door (:class:`WorkshopCheckIn`)."""
 
     edition = models.ForeignKey(
         "events.Edition", verbose_name=_("edition"), on_delete=models.CASCADE, related_name="+"
@@ -192,6 +205,67 @@ class RehearsalCheckIn(Scan):
                 fields=["edition", "nonce"], name="one_rehearsal_scan_per_nonce"
             ),
         ]
+
+
+class WorkshopCheckIn(Scan):
+    """One scan at a workshop's door (an :class:`Entrance` bound to a workshop), with its
+    verdict (:mod:`admission.workshop_door`).
+
+    Kept apart from :class:`CheckIn`, which holds the one admission of the day per person: a
+    person is admitted at most once per workshop (a partial unique constraint), and a device's
+    ``nonce`` is unique per edition here as there. Scans of a :class:`Rehearsal` carry it,
+    count nowhere and go with it.
+    """
+
+    registration = models.ForeignKey(
+        "registrations.Registration",
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="workshop_checkins",
+    )
+    # RESTRICT, not PROTECT: the scans go with their edition's cascade, never alone.
+    session = models.ForeignKey(
+        "events.Session",
+        verbose_name=_("workshop"),
+        on_delete=models.RESTRICT,
+        related_name="door_checkins",
+    )
+    entrance = models.ForeignKey(
+        Entrance,
+        verbose_name=_("entrance"),
+        on_delete=models.PROTECT,
+        related_name="workshop_checkins",
+    )
+    rehearsal = models.ForeignKey(
+        Rehearsal,
+        verbose_name=_("rehearsal"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="workshop_scans",
+    )
+
+    class Meta(Scan.Meta):
+        verbose_name = _("workshop check-in")
+        verbose_name_plural = _("workshop check-ins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "session"],
+                condition=models.Q(result="admitted", rehearsal__isnull=True),
+                name="one_workshop_admission_per_registration",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "session", "rehearsal"],
+                condition=models.Q(result="admitted", rehearsal__isnull=False),
+                name="one_rehearsal_workshop_admission",
+            ),
+            models.UniqueConstraint(
+                fields=["edition", "nonce"], name="one_workshop_scan_per_nonce"
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "result"], name="workshop_checkin_by_result")]
 
 
 class SecurityList(models.Model):

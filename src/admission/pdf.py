@@ -9,8 +9,9 @@ from common.pdf import MARGIN, MUTED, PAGE_WIDTH, WIDTH, Document, Writer, draw_
 from registrations.links import manage_path
 
 
-def render_ticket(registration, qr, code):
-    """The ticket of a confirmed registration as PDF bytes, in the active language."""
+def render_ticket(registration, qr, code, *, workshops=()):
+    """The ticket of a confirmed registration as PDF bytes, in the active language;
+    ``workshops``: a sentence for each workshop where the person holds a seat."""
     edition = registration.edition
     document = Document(
         _("Ticket: %(title)s") % {"title": edition.title},
@@ -54,6 +55,11 @@ def render_ticket(registration, qr, code):
     page.line(code, 16, x=qr_x + (qr_size - width(code, 16, bold=True)) / 2, bold=True)
     page.y = min(left_end, page.y) - 4 * mm
 
+    if workshops:
+        page.rule()
+        page.paragraph(_("Your workshops"), 9, color=MUTED)
+        for workshop in workshops:
+            page.paragraph(workshop, 11)
     if edition.id_required:
         page.rule()
         page.paragraph(_("Bring an identity document"), 12, bold=True)

@@ -5,7 +5,8 @@ is closed (:func:`close`) or the day starts, those agents' check-in app works as
 under a "Rehearsal" banner. Their scans are decided by the same rule
 (:func:`admission.checkin.admit`, with ``rehearsal=True``) and stored as
 :class:`~admission.models.RehearsalCheckIn`, a table that no count, list or figure of the day
-reads. Closing deletes the rehearsal and its scans; so does :func:`end_started`, the
+reads (scans at a workshop's door go to :class:`~admission.models.WorkshopCheckIn`, marked
+with the rehearsal). Closing deletes the rehearsal and its scans; so does :func:`end_started`, the
 scheduler's job, once the day has started (a rehearsal never lasts into it: :func:`current`
 already ignores it then).
 """
@@ -74,7 +75,7 @@ def close(edition):
     rehearsal = Rehearsal.objects.select_for_update().filter(edition=edition).first()
     if rehearsal is None:
         return 0
-    scans = rehearsal.scans.count()
+    scans = rehearsal.scans.count() + rehearsal.workshop_scans.count()
     rehearsal.delete()
     return scans
 

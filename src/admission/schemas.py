@@ -84,6 +84,24 @@ class EntranceOut(Schema):
     name: str
 
 
+class WorkshopDoorsOut(Schema):
+    """A workshop with a door, and what a device decides with there offline: public ids
+    only, always whole."""
+
+    id: int = Field(description="The workshop's number (a programme session).")
+    title: str
+    doors: list[str] = Field(
+        description=(
+            "The codes of the entrances that are its doors: scans there admit to the workshop "
+            "the people holding a seat in it, with no ID check."
+        )
+    )
+    seats: list[uuid.UUID] = Field(
+        description="Public ids of the confirmed registrations holding a seat in the workshop."
+    )
+    admitted: list[uuid.UUID] = Field(description="Public ids of those admitted to it already.")
+
+
 class AttendeeOut(Schema):
     """The person the door screen shows, in large type."""
 
@@ -152,7 +170,12 @@ class CheckInCountsOut(Schema):
     """The live counters, always whole (also with ``since``)."""
 
     expected: int = Field(description="Confirmed registrations.")
-    admitted: int = Field(description="Registrations admitted, at any entrance.")
+    admitted: int = Field(
+        description=(
+            "Registrations admitted, at any entrance; a workshop's door counts its workshop's "
+            "admissions, which are not in this total."
+        )
+    )
     entrances: list[EntranceCountOut]
 
 
@@ -184,6 +207,9 @@ class CheckInDataOut(Schema):
         )
     )
     entrances: list[EntranceOut]
+    workshops: list[WorkshopDoorsOut] = Field(
+        description="The workshops with a door; empty when no entrance is a workshop's door."
+    )
     attendees: list[DeviceAttendeeOut] = Field(description="Confirmed registrations.")
     revoked: list[uuid.UUID] = Field(description="Cancelled registrations' public ids.")
     admitted: list[uuid.UUID] = Field(description="Registrations admitted already.")

@@ -31,7 +31,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from admission import codes, keys
+from admission import codes, keys, workshops
 from admission.models import EditionKey
 from admission.pdf import render_ticket
 from events import ics
@@ -176,16 +176,24 @@ def ticket_pdf(registration, *, language=None):
     Written in ``language``, by default the attendee's (as their emails).
     """
     with translation.override(language or registration.language):
-        return render_ticket(registration, qr_code(registration), codes.code_for(registration))
+        return render_ticket(
+            registration,
+            qr_code(registration),
+            codes.code_for(registration),
+            workshops=[workshops.line(session) for session in workshops.seats(registration)],
+        )
 
 
 def ticket_ics(registration, *, language=None):
-    """The day in a calendar file (bytes): the edition's event, told for this attendee.
+    """The day in a calendar file (bytes): the edition's event, told for this attendee, and
+    one event per workshop where they hold a seat.
 
     Its UID is the registration's (not the edition's), so importing it again, or a newer
-    version, updates this entry, beside the public calendar's if both are imported. Any
-    status: a waiting person may want the day in their calendar too. Written in
-    ``language``, by default the attendee's.
+    version, updates this entry, beside the public calendar's if both are imported; a
+    workshop's is the registration's and the workshop's, so that a workshop given up
+    disappears from a newer file and one kept stays one entry. Any status: a waiting person
+    may want the day in their calendar too. Written in ``language``, by default the
+    attendee's.
     """
     with translation.override(language or registration.language):
         return _calendar(registration)
@@ -234,7 +242,24 @@ def _calendar(registration):
         end=end,
         stamp=registration.updated_at,
     )
-    return ics._calendar(edition, [event])
+    events = [event]
+    for session in workshops.seats(registration):
+        details = [gettext("Workshop: your seat is taken.")]
+        if session.description:
+            details.append(session.description)
+        events.append(
+            icalendar.Event.new(
+                uid=ics._uid("workshop", f"{registration.public_id.hex}-{session.pk}"),
+                summary=ics._labelled(f"{session.title} · {edition.title}", edition),
+                description="\n\n".join(details),
+                location=ics._location(edition, room=session.room),
+                url=settings.SITE_URL + session.get_absolute_url(),
+                start=session.starts_at,
+                end=session.ends_at,
+                stamp=registration.updated_at,
+            )
+        )
+    return ics._calendar(edition, events)
 
 
 def _names_as_on_id(registration):

@@ -23,7 +23,7 @@ from ninja.pagination import paginate
 
 from accounts.bearer import BearerAuth, edition_for
 from accounts.second_factor import verified_session_auth
-from admission import checkin, codes, keys, rehearsals
+from admission import checkin, codes, keys, rehearsals, workshop_door
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance
 from admission.schemas import (
@@ -103,16 +103,24 @@ def create_checkin(request, slug: str, payload: CheckInIn, response: HttpRespons
     ``result`` is one of ``admitted``, ``already_admitted`` (with ``first_admission``: when,
     which entrance, by whom), ``revoked``, ``unknown_ticket``, ``invalid_ticket``,
     ``wrong_edition``, ``not_open`` (before the edition's day, Paris time) and
-    ``id_mismatch`` (``id_checked`` false: refused and logged). ``attendee`` is given only for
-    a confirmed registration. The same ``nonce`` with the same ticket (or registration),
-    entrance and ``id_checked`` answers the first verdict (``replayed``) and records nothing;
-    with any of them different, 409 ``nonce_reused``. Offline scans give their device time as
-    ``scanned_at`` (on the edition's day, else 422); the first admission the server receives
-    wins. The ``Server-Timing`` header gives the time spent deciding.
+    ``id_mismatch`` (``id_checked`` false: refused and logged). At a workshop's door (in
+    the ``doors`` of a workshop in ``checkin-data``) the scan admits to that workshop, once
+    per person: ``not_registered_here`` for a person without a seat in it, no ID check
+    (``id_checked`` decides nothing), and ``first_admission`` is the first at that workshop.
+    ``attendee`` is given only for a confirmed registration. The same ``nonce`` with the same
+    ticket (or registration), entrance and ``id_checked`` answers the first verdict
+    (``replayed``) and records nothing; with any of them different, 409 ``nonce_reused``.
+    Offline scans give their device time as ``scanned_at`` (on the edition's day, else 422);
+    the first admission the server receives wins. The ``Server-Timing`` header gives the
+    time spent deciding.
     """
     started = time.perf_counter()
     edition = edition_for(slug, request.auth, Action.CHECK_IN)
-    entrance = Entrance.objects.filter(edition=edition, slug=payload.entrance).first()
+    entrance = (
+        Entrance.objects.select_related("session")
+        .filter(edition=edition, slug=payload.entrance)
+        .first()
+    )
     if entrance is None:
         raise ValidationError(
             [invalid("entrance", "unknown_entrance", _("This edition has no such entrance."))]
@@ -130,8 +138,10 @@ def create_checkin(request, slug: str, payload: CheckInIn, response: HttpRespons
                     )
                 ]
             )
+    # A workshop's door admits to its workshop, by its own rule.
+    door = workshop_door if workshop_door.is_workshop_door(entrance) else checkin
     try:
-        verdict = checkin.admit(
+        verdict = door.admit(
             edition,
             ticket=payload.ticket,
             registration=payload.registration,
@@ -161,10 +171,12 @@ def create_checkin(request, slug: str, payload: CheckInIn, response: HttpRespons
 def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
     """The edition's public key, entrances, confirmed attendees (only what the door screen
     shows), the public ids of cancelled registrations and of those admitted already; needs
-    ``check_in`` on the edition.
+    ``check_in`` on the edition. ``workshops``: those with a door (an entrance bound to
+    them), with the public ids of the people holding a seat and of those admitted already.
 
     With ``since`` (the ``generated_at`` of the previous download), only the registrations
-    changed and the admissions received after it. Entrances and the key always come whole.
+    changed and the admissions received after it. Entrances, workshops and the key always
+    come whole.
     """
     edition = edition_for(slug, request.auth, Action.CHECK_IN)
     generated_at = timezone.now()
@@ -204,6 +216,7 @@ def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
         "rehearsal": rehearsal is not None,
         "session": f"rehearsal-{rehearsal.pk}" if rehearsal else "day",
         "entrances": list(Entrance.objects.filter(edition=edition).values("slug", "name")),
+        "workshops": _workshops(edition, rehearsal),
         "attendees": [
             {**_attendee(registration), "code_tag": tags[registration.pk]}
             for registration in confirmed
@@ -213,6 +226,34 @@ def get_checkin_data(request, slug: str, filters: Query[CheckInDataFilters]):
             admissions.order_by("pk").values_list("registration__public_id", flat=True)
         ),
     }
+
+
+def _workshops(edition, rehearsal):
+    """The workshops with a door, and what a device needs to decide there offline: who holds
+    a seat, who was admitted already (always whole: a workshop's seats are few). Empty for
+    an edition without workshop doors."""
+    sessions = {}
+    for entrance in workshop_door.doors(edition):
+        sessions.setdefault(entrance.session, []).append(entrance.slug)
+    return [
+        {
+            "id": session.pk,
+            "title": session.title,
+            "doors": doors,
+            "seats": list(
+                workshop_door.seats([session])
+                .order_by("pk")
+                .values_list("registration__public_id", flat=True)
+            ),
+            "admitted": list(
+                workshop_door.scans(session, rehearsal)
+                .filter(result=CheckInResult.ADMITTED)
+                .order_by("pk")
+                .values_list("registration__public_id", flat=True)
+            ),
+        }
+        for session, doors in sessions.items()
+    ]
 
 
 @router.post(

@@ -80,6 +80,7 @@ def strings():
             CheckInResult.WRONG_EDITION: _("Refused: ticket for another day"),
             CheckInResult.NOT_OPEN: _("Refused: check-in not open yet"),
             CheckInResult.ID_MISMATCH: _("Refused: the ID does not match"),
+            CheckInResult.NOT_REGISTERED_HERE: _("Not registered for this workshop"),
         },
         "details": {
             CheckInResult.ADMITTED: _("Welcome them in."),
@@ -91,7 +92,11 @@ def strings():
             CheckInResult.WRONG_EDITION: _("This ticket is for another day."),
             CheckInResult.NOT_OPEN: _("Check-in opens on %(moment)s."),
             CheckInResult.ID_MISMATCH: _("The refusal is recorded."),
+            CheckInResult.NOT_REGISTERED_HERE: _(
+                "This person holds no seat in the workshop “%(workshop)s”."
+            ),
         },
+        "workshop_door": _("Door of the workshop “%(title)s”"),
         "admitted_by": _("First admitted at %(time)s, %(entrance)s, by %(agent)s."),
         "admitted_here": _("First admitted on this device at %(time)s, %(entrance)s."),
         "admitted_before": _("Admitted before this device's last download of the list."),

@@ -26,7 +26,7 @@ from common.permissions import Action
 from events import edit_pages
 from events.edit_forms import SlugPerEditionForm
 from events.edit_pages import edit_context
-from events.models import Edition
+from events.models import Edition, Session
 from registrations.models import Registration
 
 # The security list -------------------------------------------------------------------------
@@ -154,19 +154,39 @@ class EntranceForm(SlugPerEditionForm):
 
     class Meta:
         model = Entrance
-        fields = ("name", "slug")
+        fields = ("name", "slug", "session")
+        labels = {"session": gettext_lazy("Workshop's door")}
         help_texts = {
             "slug": gettext_lazy(
                 "Letters, digits and hyphens, sent by the check-in devices; made from the name "
                 "when empty. It cannot change once the entrance has scans."
-            )
+            ),
+            "session": gettext_lazy(
+                "At a workshop's door, the check-in app admits to the workshop the people "
+                "holding a seat in it, without checking IDs again. It cannot change once the "
+                "entrance has scans."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.checkins.exists():
-            # Disabled: whatever is posted, the saved code is kept.
-            self.fields["slug"].disabled = True
+        # Only an edition with workshops offers workshop doors.
+        workshops = Session.objects.filter(edition=self.instance.edition, is_workshop=True)
+        if self.instance.session_id is None and not workshops.exists():
+            del self.fields["session"]
+        else:
+            # The bound session stays offered if it stopped being a workshop.
+            self.fields["session"].queryset = (
+                workshops | Session.objects.filter(pk=self.instance.session_id)
+            ).order_by("start_time", "room", "pk")
+            self.fields["session"].empty_label = _("None: an entrance to the day")
+        if self.instance.pk and (
+            self.instance.checkins.exists() or self.instance.workshop_checkins.exists()
+        ):
+            # Disabled: whatever is posted, the saved code and workshop are kept.
+            for name in ("slug", "session"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
 
 
 @organiser_page
@@ -175,7 +195,10 @@ def entrances(request, slug):
     edition = permissions.require_edition(request.user, slug, Action.MANAGE)
     entrances = (
         Entrance.objects.filter(edition=edition)
-        .annotate(scans=Count("checkins"))
+        .select_related("session")
+        .annotate(
+            scans=Count("checkins", distinct=True) + Count("workshop_checkins", distinct=True)
+        )
         .order_by("position", "pk")
     )
     return render(
@@ -239,7 +262,7 @@ class EntranceDelete(_EntrancePage, edit_pages.DeleteView):
         return _("Delete the entrance “%(name)s”?") % {"name": entrance.name}
 
     def refusal(self, entrance):
-        if entrance.checkins.exists():
+        if entrance.checkins.exists() or entrance.workshop_checkins.exists():
             return _("The entrance “%(name)s” has scans: it cannot be deleted.") % {
                 "name": entrance.name
             }

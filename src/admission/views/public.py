@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from admission import attendance, codes, tickets
+from admission import attendance, codes, tickets, workshops
 from common.decorators import private
 from registrations.links import manage_path, registration_for_token
 
@@ -48,6 +48,7 @@ def ticket(request, token):
             "edition": registration.edition,
             "has_ticket": has_ticket,
             "ticket_code": codes.code_for(registration) if has_ticket else "",
+            "workshops": workshops.seats(registration) if has_ticket else [],
             "token": token,
             "manage_url": manage_path(registration),
         },

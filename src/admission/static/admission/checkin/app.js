@@ -114,6 +114,30 @@ function entranceName(slug) {
   return state.meta?.entrances.find((entrance) => entrance.slug === slug)?.name ?? slug;
 }
 
+// The workshop whose door the entrance ``slug`` is, or null for an entrance to the day.
+function workshopOf(slug) {
+  return state.meta?.workshops?.find((workshop) => workshop.doors.includes(slug)) ?? null;
+}
+
+function currentWorkshop() {
+  return workshopOf(state.entrance);
+}
+
+function workshopAdmitted(workshop) {
+  return state.meta.door_admitted?.[workshop.id] ?? [];
+}
+
+// Admitted at the door chosen: to the day, or to the workshop of a workshop's door.
+function isAdmitted(publicId) {
+  const workshop = currentWorkshop();
+  return workshop ? workshopAdmitted(workshop).includes(publicId) : state.admitted.has(publicId);
+}
+
+// Where meta.local keeps this device's admission of a person, at the day's or a workshop's door.
+function localKey(publicId, workshop) {
+  return workshop ? `workshop-${workshop.id}:${publicId}` : publicId;
+}
+
 // The device's time, as ISO 8601 with its offset (offline scans' scanned_at).
 function deviceNow() {
   const now = new Date();
@@ -155,6 +179,9 @@ function showMessage(text, { login = false } = {}) {
 
 function showMain() {
   $("current-entrance").textContent = entranceName(state.entrance);
+  const workshop = currentWorkshop();
+  $("workshop-line").hidden = workshop === null;
+  $("current-workshop").textContent = workshop?.title ?? "";
   show("screen-main", state.cameraWanted ? $("scan-stop") : $("ticket-code"));
   if (state.cameraWanted && state.camera === null) {
     startCamera();
@@ -176,7 +203,10 @@ function showEntrances() {
     input.checked = entrance.slug === state.entrance || (index === 0 && !state.entrance);
     const label = document.createElement("label");
     label.htmlFor = input.id;
-    label.textContent = entrance.name;
+    const workshop = workshopOf(entrance.slug);
+    label.textContent = workshop
+      ? `${entrance.name} — ${format(strings.workshop_door, { title: workshop.title })}`
+      : entrance.name;
     choice.append(input, label);
     choices.append(choice);
   }
@@ -189,6 +219,8 @@ function showEntrances() {
 function chooseEntrance(slug) {
   state.entrance = slug;
   localStorage.setItem(ENTRANCE_KEY, slug);
+  // The counters are the door's: the day's, or a workshop's.
+  renderCounts();
   showMain();
 }
 
@@ -198,11 +230,18 @@ function renderCounts() {
     return;
   }
   // Offline: the last counters known, plus this device's admissions not uploaded yet.
-  const waiting = state.pending.filter((scan) => scan.local === "admitted");
-  $("count-expected").textContent = counts.expected;
-  $("count-admitted").textContent = counts.admitted + waiting.length;
+  const queued = state.pending.filter((scan) => scan.local === "admitted");
+  // At a workshop's door, the counters are the workshop's: its seats, its admissions (which
+  // hold this device's, synced or not).
+  const workshop = currentWorkshop();
+  const here = (scan) => workshopOf(scan.body.entrance)?.id === workshop?.id;
+  const waiting = queued.filter(here);
+  const admitted = workshop
+    ? workshopAdmitted(workshop).length
+    : counts.admitted + waiting.length;
+  $("count-expected").textContent = workshop ? workshop.seats.length : counts.expected;
+  $("count-admitted").textContent = admitted;
   // "3 admitted, 2 of them waiting to sync": what this device did counts at once.
-  const admitted = counts.admitted + waiting.length;
   // Only while some wait: else the tile says it all.
   $("count-summary").hidden = waiting.length === 0;
   $("count-summary").textContent =
@@ -220,7 +259,7 @@ function renderCounts() {
     term.textContent = entrance.name;
     const value = document.createElement("dd");
     value.textContent =
-      entrance.admitted + waiting.filter((scan) => scan.body.entrance === entrance.slug).length;
+      entrance.admitted + queued.filter((scan) => scan.body.entrance === entrance.slug).length;
     row.append(term, value);
     list.append(row);
   }
@@ -305,6 +344,19 @@ function save({ people = false } = {}) {
 
 function noteAdmission(publicId, at, entrance) {
   if (!publicId || state.meta === null) {
+    return;
+  }
+  const workshop = workshopOf(entrance);
+  if (workshop) {
+    state.meta.door_admitted ??= {};
+    const admitted = (state.meta.door_admitted[workshop.id] ??= []);
+    if (!admitted.includes(publicId)) {
+      admitted.push(publicId);
+    }
+    if (at !== null) {
+      state.meta.local[localKey(publicId, workshop)] ??= { at, entrance: entranceName(entrance) };
+    }
+    save();
     return;
   }
   state.admitted.add(publicId);
@@ -637,10 +689,11 @@ async function checkPerson(person) {
 
 // The checks that need no ID, then the confirmation screen.
 async function triage(scan, { refreshed = false } = {}) {
+  const workshop = currentWorkshop();
   if (state.revoked.has(scan.publicId)) {
     return send(scan, { local: "revoked", idChecked: false });
   }
-  if (state.admitted.has(scan.publicId)) {
+  if (workshop === null && state.admitted.has(scan.publicId)) {
     // Sent as checked: the first admission's ID check stands, and an unchecked scan would be
     // recorded as a mismatch instead of the duplicate it is.
     return send(scan, { local: "already_admitted", idChecked: true });
@@ -663,7 +716,22 @@ async function triage(scan, { refreshed = false } = {}) {
       // Out of reach: the device decides, below.
     }
   }
+  if (workshop !== null) {
+    return admitToWorkshop(scan, workshop);
+  }
   return confirmIdentity(scan);
+}
+
+// At a workshop's door, no ID check (the entrance to the day made it): a seat in the
+// workshop admits, once; as the server decides (admission/workshop_door.py).
+function admitToWorkshop(scan, workshop) {
+  let local = "admitted";
+  if (!workshop.seats.includes(scan.publicId)) {
+    local = "not_registered_here";
+  } else if (workshopAdmitted(workshop).includes(scan.publicId)) {
+    local = "already_admitted";
+  }
+  return send(scan, { local, idChecked: false });
 }
 
 function confirmIdentity(scan) {
@@ -805,7 +873,8 @@ function serverDetail(verdict) {
 function detailOf(result) {
   const detail = strings.details[result];
   const opens = state.meta ? momentOf(state.meta.opens_at) : "";
-  return detail ? format(detail, { moment: opens }) : "";
+  const workshop = currentWorkshop()?.title ?? "";
+  return detail ? format(detail, { moment: opens, workshop }) : "";
 }
 
 // The server's answer, in the kept data: its admissions as this device's own (time, entrance),
@@ -816,14 +885,16 @@ function noteResult(verdict, { publicId, entrance }) {
     noteAdmission(id, verdict.scanned_at, entrance);
     // Counted at once; the next download brings the counters of every device.
     const counts = state.meta.counts;
-    counts.admitted += 1;
+    if (workshopOf(entrance) === null) {
+      counts.admitted += 1;
+    }
     const door = counts.entrances.find((item) => item.slug === entrance);
     if (door) {
       door.admitted += 1;
     }
     renderCounts();
   } else if (verdict.result === "already_admitted") {
-    noteAdmission(id, null, null);
+    noteAdmission(id, null, entrance);
   }
 }
 
@@ -833,7 +904,9 @@ function showServerVerdict(scan, verdict) {
   showVerdict(verdict.result, {
     names: attendee ? nameOf(attendee) : scan.person ? nameOf(scan.person) : null,
     detail: serverDetail(verdict),
-    badge: verdict.result === "admitted" && attendee ? attendee.id : null,
+    // The badge is printed at the entrance to the day, not at a workshop's.
+    badge:
+      verdict.result === "admitted" && attendee && currentWorkshop() === null ? attendee.id : null,
   });
 }
 
@@ -841,7 +914,7 @@ function localDetail(scan, result) {
   if (result !== "already_admitted") {
     return detailOf(result);
   }
-  const here = state.meta.local[scan.publicId];
+  const here = state.meta.local[localKey(scan.publicId, currentWorkshop())];
   if (!here) {
     return strings.admitted_before;
   }
@@ -1008,7 +1081,7 @@ function renderResults(people) {
       more.className = "person-result-more";
       more.textContent = [organisationOf(person), person.category].join(" · ");
       button.append(name, more);
-      if (state.admitted.has(person.public_id)) {
+      if (isAdmitted(person.public_id)) {
         const mark = document.createElement("span");
         mark.className = "person-result-admitted";
         mark.textContent = strings.search_admitted;

@@ -2,7 +2,9 @@
 //
 // - "editions": per edition (key: slug), the last check-in download merged with the later
 //   ones (?since=): public key, edition number, opening and closing moments, counters,
-//   entrances, cancelled and admitted public ids, and the admissions made on this device;
+//   entrances, the workshops with a door (who holds a seat, who was admitted: whole each
+//   time), cancelled and admitted public ids, those admitted per workshop, and the
+//   admissions made on this device;
 // - "people": per edition (key: slug), the confirmed attendees for the name search, written
 //   only when a download changed them (the list can be long; the counters change often);
 // - "scans": the queue of scans made while the server was out of reach, in the order made
@@ -109,6 +111,14 @@ export function merge(previous, download) {
   for (const publicId of download.admitted) {
     admitted.add(publicId);
   }
+  // Admissions at workshops' doors, per workshop: the server's list comes whole, and is
+  // merged with what this device admitted and has not synced yet.
+  const doorAdmitted = { ...(base.door_admitted ?? {}) };
+  for (const workshop of download.workshops ?? []) {
+    doorAdmitted[workshop.id] = [
+      ...new Set([...(doorAdmitted[workshop.id] ?? []), ...workshop.admitted]),
+    ];
+  }
   return {
     meta: {
       edition: download.edition,
@@ -122,8 +132,10 @@ export function merge(previous, download) {
       rehearsal: download.rehearsal,
       session: download.session,
       entrances: download.entrances,
+      workshops: download.workshops ?? [],
       revoked: [...revoked],
       admitted: [...admitted],
+      door_admitted: doorAdmitted,
       local: base.local ?? {},
     },
     attendees: [...attendees.values()],
