@@ -68,6 +68,7 @@ def edition_data(organisers, *, edition=None, sessions=(), **overrides):
         "end_time": "16:30",
         "venue": "",
         "capacity": "300",
+        "workshop_promotion": "swap",
         "id_required": "on",
         "security_fields": ["birth_date"],
         "venue_data_retention_days": "1",

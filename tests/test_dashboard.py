@@ -273,9 +273,9 @@ def test_the_figures_are_shared_for_a_few_seconds_then_computed_again(cast, clie
     assert 'id="figure-confirmed">1<' in client.get(url).content.decode()
 
 
-def test_dashboard_rules_take_thirteen_queries(cast, django_assert_num_queries):
+def test_dashboard_rules_take_fourteen_queries(cast, django_assert_num_queries):
     _people(cast.edition, 30)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         board = dashboard.dashboard(cast.edition)
         board.chart.path  # noqa: B018 (drawing reads nothing more)
 

@@ -13,6 +13,7 @@ from accounts.models import Membership, User
 from admission import rehearsals
 from events.enums import EditionStatus, SecurityField, SessionKind
 from events.models import PARIS, Edition, Session, Speaker, Venue
+from events.workshops import edition_slots
 from network.enums import OrganisationKind
 from network.models import Organisation
 from ptce.demo import AGENT_LOGIN_FILE_NAME, demonstration_date, login_file
@@ -246,7 +247,8 @@ def test_demonstration_edition_involves_only_fictional_organisations_places_and_
     )
     assert all(org.is_fictional and "Exemple" in org.name for org in involved)
     assert all("Exemple" in speaker.name for speaker in edition.speakers.all())
-    assert edition.speakers.count() == 4
+    # Camille, Dominique, Alex and Sacha, and the workshops' Lou, Noa and Maxime.
+    assert edition.speakers.count() == 7
     sessions = list(edition.sessions.order_by("start_time"))
     assert sessions[-1].kind == SessionKind.CEREMONY
     assert all(session.is_illustrative for session in sessions)
@@ -418,3 +420,20 @@ def test_demonstration_edition_has_its_registration_categories(loaded):
 def test_demonstration_edition_has_two_entrances(loaded):
     edition = Edition.objects.get(slug="demonstration")
     assert list(edition.entrances.values_list("slug", flat=True)) == ["principale", "accessible"]
+
+
+def test_demonstration_edition_has_four_workshops_of_one_afternoon_slot(loaded):
+    edition = Edition.objects.get(slug="demonstration")
+
+    slots = edition_slots(edition)
+
+    assert len(slots) == 1
+    workshops = slots[0].sessions
+    assert sorted(session.capacity for session in workshops) == [30, 30, 40, 60]
+    assert {session.kind for session in workshops} == {SessionKind.WORKSHOP}
+    assert len({session.room for session in workshops if session.room}) == 4
+    assert all(session.speakers.get().bio.startswith("Personne fictive") for session in workshops)
+    assert (slots[0].start_time, slots[0].end_time) == (dt.time(14), dt.time(15, 15))
+    # Nothing else of the programme overlaps the workshops.
+    others = edition.sessions.filter(is_workshop=False)
+    assert not others.filter(start_time__lt=dt.time(15, 15), end_time__gt=dt.time(14)).exists()

@@ -102,7 +102,7 @@ from tests import routes
 from tests import test_permission_matrix as matrix
 from tests.auth import log_in
 from tests.conftest import PASSWORD
-from tests.factories import BookingFactory, RegistrationFactory, SpeakerFactory
+from tests.factories import BookingFactory, RegistrationFactory, SpeakerFactory, WorkshopFactory
 
 # PostgreSQL only: the commonest failure hunted here, a NUL byte reaching the database, is
 # PostgreSQL's (SQLite stores it), and "no row changed" is read from PostgreSQL's statistics
@@ -454,6 +454,10 @@ KWARGS_BY_PAGE = {
     # The booker's page, of another person of the booking.
     "registrations:group_resend": {"pk": "colleague"},
     "registrations:group_cancel": {"pk": "colleague"},
+    # A workshop of the manage link's edition, which the person holds a seat in.
+    "registrations:workshop_leave": {"pk": "workshop"},
+    "registrations:workshop_meanwhile": {"pk": "workshop"},
+    "registrations:workshop_offer": {"pk": "workshop"},
 }
 KWARGS_BY_NAME = {
     "slug": "edition",
@@ -787,6 +791,7 @@ def world(cast, scene, settings):
         "entrance_slug": scene["entrance"],
         "new_email": "hostile.input@example.org",
         "colleague": colleague.pk,
+        "workshop_ids": [WorkshopFactory(edition=cast.edition).pk],
     }
 
 
@@ -919,6 +924,7 @@ API_VALUES = {
     "category": "category_slug",
     "email": "new_email",
     "code": "ticket_code",
+    "workshops": "workshop_ids",
 }
 
 

@@ -25,7 +25,7 @@ from charter import ceremony, signatures
 from charter.enums import Channel
 from charter.models import SigningRequest
 from outbox.models import Message
-from registrations import capacity
+from registrations import capacity, workshops
 from tests import routes
 from tests.auth import log_in
 from tests.factories import (
@@ -37,6 +37,7 @@ from tests.factories import (
     PoleFactory,
     SessionFactory,
     SpeakerFactory,
+    WorkshopFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +99,18 @@ PAGES = [
     Page("registrations:group_code", MANAGE, "post", slug="edition"),
     Page("registrations:revoke", MANAGE, "post", slug="edition", pk="invitation"),
     Page("registrations:failed_emails", PERSONAL_DATA, slug="edition"),
+    # Workshops: their people are personal data; moves and seats are changes.
+    Page("registrations:workshops", PERSONAL_DATA, slug="edition"),
+    Page("registrations:workshop", PERSONAL_DATA, slug="edition", pk="workshop"),
+    Page("registrations:workshop_move", MANAGE, "post", slug="edition", pk="workshop"),
+    Page("registrations:workshop_capacity", MANAGE, "post", slug="edition", pk="workshop"),
+    Page(
+        "registrations:workshop_sheet",
+        PERSONAL_DATA,
+        slug="edition",
+        pk="workshop",
+        export_format="pdf",
+    ),
     Page("registrations:resend_email", MANAGE, "post", slug="edition", pk="failed_email"),
     # The venue's security list.
     Page("admission:security_list", PERSONAL_DATA, slug="edition"),
@@ -274,6 +287,8 @@ def scene(cast):
     edition.venue.owner = cast.org
     edition.venue.save()
     session = SessionFactory(edition=edition)
+    workshop = WorkshopFactory(edition=edition)
+    workshops.choose(registration, workshop)
     speaker = SpeakerFactory(edition=edition)
     spare_category = CategoryFactory(edition=edition, name="Sans inscrits")
     viewer_token, _ = ApiToken.issue(cast.viewer)
@@ -320,6 +335,7 @@ def scene(cast):
         "entrance_pk": entrance.pk,
         "ticket_code": codes.code_for(registration),
         "session": session.pk,
+        "workshop": workshop.pk,
         "speaker": speaker.pk,
         "category": category.pk,
         "spare_category": spare_category.pk,
@@ -393,6 +409,9 @@ API = [
     ("get", "/api/v1/editions/{edition}/registrations", PERSONAL_DATA, None),
     ("post", "/api/v1/editions/{edition}/registrations", MANAGE, REGISTRATION),
     ("post", "/api/v1/registrations/{registration}/cancel", MANAGE, None),
+    # A person's workshops: read as their registration, changed as it is.
+    ("get", "/api/v1/registrations/{registration}/workshops", PERSONAL_DATA, None),
+    ("put", "/api/v1/registrations/{registration}/workshops", MANAGE, {"workshops": []}),
     # The log of who was admitted when is personal data; agents only send scans.
     ("get", "/api/v1/editions/{edition}/checkins", PERSONAL_DATA, None),
     ("post", "/api/v1/editions/{edition}/checkins", CHECK_IN, SCAN),
@@ -404,6 +423,7 @@ OPEN_API = {
     "/api/v1/editions",
     "/api/v1/editions/{slug}",
     "/api/v1/editions/{slug}/availability",
+    "/api/v1/editions/{slug}/workshops",
     "/api/v1/poles",
     "/api/v1/poles/{pole_id}",
     "/api/v1/organisations",

@@ -85,6 +85,7 @@ def test_the_declared_periodic_jobs_load():
         ("outbox.tasks.sweep", 60),
         ("registrations.tasks.send_reminders", 3600),
         ("registrations.tasks.fill_free_seats", 300),
+        ("registrations.tasks.end_workshop_offers", 900),
         ("registrations.tasks.send_reconfirmations", 3600),
         ("admission.tasks.purge_security_lists", 3600),
         ("admission.tasks.end_rehearsals", 900),

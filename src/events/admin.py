@@ -11,10 +11,11 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from events.edit_forms import workshop_errors
 from events.edit_pages import limit_raised, promoted_message
 from events.enums import SecurityField
 from events.models import Edition, Session, Speaker, Venue
-from events.signals import capacity_raised_for
+from events.signals import capacity_raised_for, workshop_seats_raised_for
 
 # Addresses typed without a scheme are https ones (Django 6's default, chosen now).
 URL_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
@@ -54,6 +55,8 @@ class SessionForm(forms.ModelForm):
                 _("These speakers belong to another edition: %(names)s")
                 % {"names": ", ".join(others)},
             )
+        for name, message in workshop_errors(self.instance, cleaned_data).items():
+            self.add_error(name if name in self.fields else None, message)
         return cleaned_data
 
 
@@ -105,6 +108,7 @@ class EditionAdmin(admin.ModelAdmin):
                     "capacity",
                     "has_waiting_list",
                     "show_places_left",
+                    "workshop_promotion",
                     "participant_list_is_public",
                     "reconfirmation_days",
                     "registration_opens_at",
@@ -135,7 +139,12 @@ class SessionAdmin(admin.ModelAdmin):
     form = SessionForm
     list_display = ("title", "edition", "start_time", "end_time", "kind", "room")
     list_display_links = ("title",)
-    list_filter = ("kind", ("edition", admin.RelatedOnlyFieldListFilter), "is_illustrative")
+    list_filter = (
+        "kind",
+        ("edition", admin.RelatedOnlyFieldListFilter),
+        "is_workshop",
+        "is_illustrative",
+    )
     list_select_related = ("edition",)
     search_fields = ("title", "description", "room", "edition__title")
     ordering = ("-edition__date", "start_time", "pk")
@@ -147,10 +156,18 @@ class SessionAdmin(admin.ModelAdmin):
         "title",
         "description",
         "room",
+        ("is_workshop", "capacity", "choices_close_at"),
         "is_illustrative",
         "speakers",
         "organisations",
     )
+
+    def save_model(self, request, obj, form, change):
+        # The seats as saved: the instance already holds the posted ones.
+        old = form.initial.get("capacity") if change and form.initial.get("is_workshop") else None
+        super().save_model(request, obj, form, change)
+        if obj.is_workshop and limit_raised(old, obj.capacity):
+            promoted_message(request, workshop_seats_raised_for(obj))
 
 
 @admin.register(Speaker)

@@ -1,11 +1,12 @@
 """Copying an edition to prepare the next one: its settings and programme, never its people.
 
 :func:`copy_edition` copies what the events app owns (the edition's settings, venue,
-organisers and partners, speakers, sessions) and sends :data:`events.signals.edition_copied`
-in the same transaction, for the other apps to copy their part (registration categories
-with their quotas, the entrances). Registrations, bookings, invitations, tickets, keys,
-check-ins, security lists and messages are never copied: the copy gets its own ticket key
-when it is created (``admission.signals``).
+organisers and partners, speakers, sessions with their workshops' seats and deadlines) and
+sends :data:`events.signals.edition_copied` in the same transaction, for the other apps to
+copy their part (registration categories with their quotas, the entrances). Registrations,
+workshop choices, bookings, invitations, tickets, keys, check-ins, security lists and
+messages are never copied: the copy gets its own ticket key when it is created
+(``admission.signals``).
 """
 
 import datetime as dt
@@ -24,6 +25,7 @@ COPIED_FIELDS = (
     "capacity",
     "has_waiting_list",
     "show_places_left",
+    "workshop_promotion",
     "id_required",
     "security_fields",
     "reconfirmation_days",
@@ -48,7 +50,11 @@ SESSION_FIELDS = (
     "description",
     "room",
     "is_illustrative",
+    "is_workshop",
+    "capacity",
 )
+#: The sessions' moments, moved by as many days as the date.
+SESSION_SHIFTED_FIELDS = ("choices_close_at",)
 
 
 def shifted(moment, days):
@@ -93,7 +99,12 @@ def copy_edition(source, *, title, slug, date, start_time=None, end_time=None):
         )
         for session in sessions.order_by("pk"):
             new = Session.objects.create(
-                edition=copy, **{field: getattr(session, field) for field in SESSION_FIELDS}
+                edition=copy,
+                **{field: getattr(session, field) for field in SESSION_FIELDS},
+                **{
+                    field: shifted(getattr(session, field), days)
+                    for field in SESSION_SHIFTED_FIELDS
+                },
             )
             new.speakers.set([speakers[speaker.pk] for speaker in session.speakers.all()])
             new.organisations.set(session.organisations.all())

@@ -9,10 +9,12 @@ does not show reported at the top of the form, named, instead of failing.
 from django import forms
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.forms import EditForm, https_by_default
 from events.enums import SecurityField
 from events.models import Edition, Session, Speaker, Venue
+from events.workshops import seats_taken
 from network.models import Organisation
 
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -79,6 +81,7 @@ SETTINGS_SECTIONS = (
             "capacity",
             "has_waiting_list",
             "show_places_left",
+            "workshop_promotion",
             "registration_opens_at",
             "registration_closes_at",
             "participant_list_is_public",
@@ -212,25 +215,78 @@ class NewVenueForm(VenueForm):
 # The programme -----------------------------------------------------------------------------
 
 
+SESSION_FIELDS = (
+    "kind",
+    "start_time",
+    "end_time",
+    "title",
+    "description",
+    "room",
+    "is_illustrative",
+    "speakers",
+    "organisations",
+)
+WORKSHOP_FIELDS = ("is_workshop", "capacity", "choices_close_at")
+
+
+def chosen_by(session):
+    """How many people chose the saved workshop ``session``: seats, offers, waiting lists
+    and wishes. The choices are the registrations app's; read here through their reverse
+    relation, by name, as this app imports none of the apps above it."""
+    return session.choices.count() if session.pk else 0
+
+
+def workshop_errors(session, cleaned_data):
+    """``{field: message}``: what the saved ``session`` (its fields as saved) may not become
+    with ``cleaned_data``: a workshop people chose stays one, and keeps at least a seat for
+    each person holding one (:func:`events.workshops.seats_taken`)."""
+    if session.pk is None or not session.is_workshop:
+        return {}
+    if "is_workshop" in cleaned_data and not cleaned_data["is_workshop"]:
+        count = chosen_by(session)
+        if count:
+            return {
+                "is_workshop": ngettext(
+                    "%(count)s person chose this workshop: move them to another workshop "
+                    "before it stops being one.",
+                    "%(count)s people chose this workshop: move them to other workshops "
+                    "before it stops being one.",
+                    count,
+                )
+                % {"count": count}
+            }
+        return {}
+    capacity = cleaned_data.get("capacity")
+    taken = seats_taken([session])[session.pk]
+    if capacity is not None and capacity < taken:
+        # The sentence of registrations.workshops.set_capacity, which the workshop's page uses.
+        return {
+            "capacity": ngettext(
+                "%(count)s person already holds a seat in this workshop: it needs at least "
+                "%(count)s seat.",
+                "%(count)s people already hold a seat in this workshop: it needs at least "
+                "%(count)s seats.",
+                taken,
+            )
+            % {"count": taken}
+        }
+    return {}
+
+
 class SessionForm(EditForm):
-    """A session of the edition the instance carries; speakers of that edition only."""
+    """A session of the edition the instance carries; speakers of that edition only.
+
+    A workshop's seats may not go below the people holding one, nor may a workshop people
+    chose stop being one (:func:`workshop_errors`); the view gives seats raised to the
+    waiting list (:data:`events.signals.workshop_seats_raised`)."""
 
     class Meta:
         model = Session
-        fields = (
-            "kind",
-            "start_time",
-            "end_time",
-            "title",
-            "description",
-            "room",
-            "is_illustrative",
-            "speakers",
-            "organisations",
-        )
+        fields = (*SESSION_FIELDS, *WORKSHOP_FIELDS)
         widgets = {
             "start_time": TIME_INPUT,
             "end_time": TIME_INPUT,
+            "choices_close_at": MOMENT_INPUT,
             "speakers": forms.CheckboxSelectMultiple,
         }
 
@@ -239,6 +295,22 @@ class SessionForm(EditForm):
         self.fields["speakers"].queryset = Speaker.objects.filter(edition=self.instance.edition)
         self.fields["organisations"].queryset = Organisation.objects.order_by("name", "pk")
         self.fields["organisations"].widget.attrs["size"] = 8
+        self.fields["capacity"].widget.attrs["min"] = 1
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The instance still holds the session as saved: the form's values are put on it
+        # after clean().
+        for name, message in workshop_errors(self.instance, cleaned_data).items():
+            self.add_error(name, message)
+        return cleaned_data
+
+    def sections(self):
+        """The page's groups of fields: the session, then what makes it a workshop."""
+        return [
+            (None, [self[name] for name in SESSION_FIELDS]),
+            (_("Workshop open to choice"), [self[name] for name in WORKSHOP_FIELDS]),
+        ]
 
 
 class SpeakerForm(SlugPerEditionForm):

@@ -13,7 +13,9 @@ to do (a quota raised fills seats, an entrance with scans stays) overrides :meth
 """
 
 from django.contrib import messages
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import ngettext
@@ -147,9 +149,24 @@ class ChangeView(_FormView, generic.UpdateView):
         return {"delete_url": reverse(self.delete_url, args=[self.edition.slug, self.object.pk])}
 
 
+def kept_by(obj):
+    """How many rows of the database keep ``obj`` from being deleted (``PROTECT`` or
+    ``RESTRICT`` foreign keys to it, or to what its deletion would take along); 0 when it
+    may go. Finds them as the deletion would, without deleting anything."""
+    collector = Collector(using=router.db_for_write(type(obj), instance=obj), origin=obj)
+    try:
+        collector.collect([obj])
+    except ProtectedError as error:
+        return len(error.protected_objects)
+    except RestrictedError as error:
+        return len(error.restricted_objects)
+    return 0
+
+
 class DeleteView(EditionObjectMixin, generic.DeleteView):
     """Asks first, then deletes one object of the edition, unless :meth:`refusal` says why
-    not (the list page then shows why)."""
+    not, or other data keeps it (:meth:`kept_by`): the list page then shows why. Data added
+    meanwhile that keeps it is refused by the database, and said the same way."""
 
     template_name = "events/edit/delete.html"
     #: What the confirmation says will happen; the message once deleted.
@@ -162,6 +179,15 @@ class DeleteView(EditionObjectMixin, generic.DeleteView):
         """Why ``obj`` may not be deleted, or None."""
         return None
 
+    def kept_by(self, obj, count):
+        """What to say when ``count`` rows of other data keep ``obj`` (a subclass names
+        them)."""
+        return ngettext(
+            "It cannot be deleted: %(count)s other record depends on it.",
+            "It cannot be deleted: %(count)s other records depend on it.",
+            count,
+        ) % {"count": count}
+
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
         return self._refused() or self.render_to_response(self.get_context_data())
@@ -172,6 +198,9 @@ class DeleteView(EditionObjectMixin, generic.DeleteView):
 
     def _refused(self):
         reason = self.refusal(self.object)
+        if reason is None:
+            count = kept_by(self.object)
+            reason = self.kept_by(self.object, count) if count else None
         if reason is None:
             return None
         messages.error(self.request, reason)
@@ -185,7 +214,16 @@ class DeleteView(EditionObjectMixin, generic.DeleteView):
         )
 
     def form_valid(self, form):
-        with transaction.atomic():
-            self.object.delete()
+        try:
+            with transaction.atomic():
+                self.object.delete()
+        except ProtectedError as error:
+            return self._kept(len(error.protected_objects))
+        except RestrictedError as error:
+            return self._kept(len(error.restricted_objects))
         messages.success(self.request, self.deleted)
+        return redirect(self.get_success_url())
+
+    def _kept(self, count):
+        messages.error(self.request, self.kept_by(self.object, count))
         return redirect(self.get_success_url())

@@ -9,6 +9,11 @@ same transaction: a failing receiver leaves no half copy.
 once an edition's capacity went up or was removed, inside the saving transaction; a receiver
 returns the people it gave a seat to (the registrations app, from its waiting list).
 
+``workshop_seats_raised(sender=Session, session=<Session>)``: sent by
+:func:`workshop_seats_raised_for` once a workshop's seats went up on the programme's editing
+page, inside the saving transaction; a receiver gives the new seats to the workshop's
+waiting list and returns the people it gave one to (the registrations app).
+
 ``practical_details_changed(sender=Edition, edition=<Edition>, changes=<dict>, by=<User>)``:
 sent by :func:`practical_details_changed_for` after an organiser's save changed when the day
 takes place (date, hours) or where (the venue's address, or another venue), once the change
@@ -23,6 +28,7 @@ from django.dispatch import Signal
 
 edition_copied = Signal()
 capacity_raised = Signal()
+workshop_seats_raised = Signal()
 practical_details_changed = Signal()
 
 
@@ -30,6 +36,13 @@ def capacity_raised_for(edition):
     """Send :data:`capacity_raised` for ``edition``; the people given a seat, in the order
     the receivers returned them."""
     answers = capacity_raised.send(sender=type(edition), edition=edition)
+    return [person for _receiver, people in answers for person in people or ()]
+
+
+def workshop_seats_raised_for(session):
+    """Send :data:`workshop_seats_raised` for the workshop ``session``; the people given a
+    seat, in the order the receivers returned them."""
+    answers = workshop_seats_raised.send(sender=type(session), session=session)
     return [person for _receiver, people in answers for person in people or ()]
 
 

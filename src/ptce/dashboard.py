@@ -28,7 +28,7 @@ from common.text import fold
 from events.models import PARIS
 from network.enums import OrganisationKind
 from network.models import Organisation
-from registrations import figures
+from registrations import figures, workshop_lists
 from registrations.enums import Diet, RegistrationStatus
 from registrations.exports import Table
 from registrations.models import Registration
@@ -93,6 +93,8 @@ class Dashboard:
     days: list
     #: The waiting list by the limit that sent each person there: [Row].
     waiting_reasons: list
+    #: The workshops by slot, with their seats (:func:`registrations.workshop_lists.figures`).
+    workshops: list
 
     @property
     def capacity_share(self):
@@ -119,7 +121,7 @@ def _share(taken, limit):
 
 
 def dashboard(edition):
-    """The :class:`Dashboard` of ``edition``, in thirteen queries whatever its size."""
+    """The :class:`Dashboard` of ``edition``, in fourteen queries whatever its size."""
     seats = figures.availability(edition)  # 1 query
     door = checkin.counts(edition)  # 3 queries
     breakdowns = attendance.figures(edition)  # 4 queries
@@ -149,6 +151,7 @@ def dashboard(edition):
             Row(str(label), people)
             for label, people in figures.waiting_reasons(edition)  # 1 query
         ],
+        workshops=workshop_lists.figures(edition),  # 1 query
     )
 
 
@@ -314,11 +317,11 @@ def recent_dashboard(edition):
     ``PTCE_DASHBOARD_MAX_AGE`` seconds ago, in the shared cache.
 
     Each open dashboard asks for its figures every few seconds, and several organisers watch
-    one edition during a registration rush: they share one computation (thirteen queries over
+    one edition during a registration rush: they share one computation (fourteen queries over
     the whole edition) instead of each making it. The page says when the figures were
-    computed. Kept per language, as the labels are translated.
+    computed. Kept per language, as the labels are translated (v2: with the workshops).
     """
-    key = f"ptce:dashboard:v1:{edition.pk}:{get_language()}"
+    key = f"ptce:dashboard:v2:{edition.pk}:{get_language()}"
     cached = cache.get(key)
     if cached is None:
         cached = (dashboard(edition), timezone.now())

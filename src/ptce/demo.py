@@ -53,6 +53,43 @@ DAY_START, DAY_END = dt.time(9, 30), dt.time(16, 30)
 
 CHARTER = "« Charte de la démarche collective PTCE »"
 
+#: The demonstration day's afternoon workshops, all at the same time (one slot): title,
+#: description, room, seats and the slug of the fictional speaker who leads it.
+DEMONSTRATION_WORKSHOPS = (
+    (
+        "Financer son pôle : outils et partenaires",
+        "Subventions, fonds européens, apports des membres : un atelier fictif pour comparer "
+        "les sources de financement d'un pôle.",
+        "Les Tilleuls",
+        30,
+        "lou-exemple",
+    ),
+    (
+        "Coopérer avec les collectivités locales",
+        "Conventions, commande publique, appels à projets : comment un pôle travaille avec sa "
+        "commune, son intercommunalité et sa région (atelier fictif).",
+        "Les Platanes",
+        30,
+        "sacha-exemple",
+    ),
+    (
+        "Signer et faire vivre la charte des PTCE",
+        f"Ce qu'engage la signature de la {CHARTER} et comment la faire vivre au sein d'un "
+        "pôle (atelier fictif).",
+        "Le Verger",
+        40,
+        "noa-exemple",
+    ),
+    (
+        "Mutualiser emplois et compétences",
+        "Groupements d'employeurs, postes partagés, formations communes : des exemples fictifs "
+        "de mutualisation entre les membres d'un pôle.",
+        "Grande salle",
+        60,
+        "maxime-exemple",
+    ),
+)
+
 
 @dataclass(frozen=True)
 class OrganisationData:
@@ -441,8 +478,8 @@ L'organisateur, les partenaires, le lieu et les intervenants sont inventés.
 
 La journée suit les mêmes règles qu'une journée nationale : 300 places, une pièce d'identité \
 exigée à l'accueil, et une liste des participants (avec leur date de naissance) transmise à \
-l'avance à la sécurité du lieu. Le programme alterne témoignages de pôles, débat, table ronde \
-et signature de la charte."""
+l'avance à la sécurité du lieu. Le programme alterne témoignages de pôles, débat, ateliers au \
+choix, table ronde et signature de la charte."""
 
 
 def _demonstration_edition(orgs):
@@ -501,6 +538,13 @@ def _demonstration_edition(orgs):
     )
     alex = speaker("alex-exemple", "Alex Exemple", "Chercheuse", affiliation="Université Exemple")
     sacha = speaker("sacha-exemple", "Sacha Exemple", "Élu local", organisation=collectif)
+    # The workshops' facilitators.
+    lou = speaker("lou-exemple", "Lou Exemple", "Chargée de financement", organisation=haut_val)
+    noa = speaker("noa-exemple", "Noa Exemple", "Animateur de réseau", organisation=organiser)
+    maxime = speaker(
+        "maxime-exemple", "Maxime Exemple", "Responsable emploi", organisation=deux_rives
+    )
+    facilitators = {speaker.slug: speaker for speaker in (lou, sacha, noa, maxime)}
     hall, main_room = "Hall", "Grande salle"
     _programme(
         edition,
@@ -542,9 +586,24 @@ def _demonstration_edition(orgs):
                 speakers=[sacha, alex],
             ),
             _slot("12:30", "14:00", SessionKind.LUNCH, "Déjeuner", room=hall),
+            # Four workshops at the same time, one slot: each attendee chooses one.
+            *(
+                _slot(
+                    "14:00",
+                    "15:15",
+                    SessionKind.WORKSHOP,
+                    title,
+                    description,
+                    room=room,
+                    speakers=[facilitators[slug]],
+                    is_workshop=True,
+                    capacity=seats,
+                )
+                for title, description, room, seats, slug in DEMONSTRATION_WORKSHOPS
+            ),
             _slot(
-                "14:00",
                 "15:15",
+                "15:55",
                 SessionKind.ROUND_TABLE,
                 "Table ronde : les perspectives des pôles",
                 "Une table ronde fictive sur l'avenir des pôles.",
@@ -552,15 +611,15 @@ def _demonstration_edition(orgs):
                 speakers=[alex, dominique],
             ),
             _slot(
-                "15:15",
-                "15:45",
+                "15:55",
+                "16:10",
                 SessionKind.CLOSING,
                 "Clôture de la journée",
                 room=main_room,
                 speakers=[camille],
             ),
             _slot(
-                "15:45",
+                "16:10",
                 "16:30",
                 SessionKind.CEREMONY,
                 "Signature de la charte",

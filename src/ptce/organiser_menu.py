@@ -40,6 +40,7 @@ MENU = [
                 _("Invitations"),
                 Action.VIEW_PERSONAL_DATA,
             ),
+            Item("workshops", "registrations:workshops", _("Workshops"), Action.VIEW_PERSONAL_DATA),
             Item(
                 "failed_emails",
                 "registrations:failed_emails",

@@ -16,7 +16,7 @@ from accounts.enums import AuditAction
 from common.text import fold
 from network.enums import OrganisationKind
 from network.models import Organisation
-from registrations import capacity, emails
+from registrations import capacity, emails, workshops
 from registrations.enums import ADMITTED_AT_THE_DOOR, RegistrationStatus
 from registrations.models import Booking, Registration
 
@@ -237,7 +237,7 @@ def book(edition, people, *, language, submission_key=None, invitation_code=None
                 for index in sorted(known):
                     emails.registered_again(_active_registration(edition, people[index]["email"]))
                 return booking
-        except capacity.RegistrationRefused as refused:
+        except (capacity.RegistrationRefused, workshops.ChoiceRefused) as refused:
             if refused.index is not None:
                 refused.index = kept[refused.index]  # In ``people``, not in those kept.
             if refused.code != "already_registered" or refused.index is None:

@@ -314,8 +314,18 @@ def _with_ticket(name, message):
     registration = _registration(message, CONFIRMED)
     if registration is None:
         return None
-    context = _context(registration, message, ticket_code=_ticket_code(registration))
+    context = _context(
+        registration,
+        message,
+        ticket_code=_ticket_code(registration),
+        workshop_choices=_workshop_choices(registration),
+    )
     return _email(name, context, _ticket_files(registration, message.language))
+
+
+def _workshop_choices(registration):
+    """The person's workshops, in the programme's order, for the emails that list them."""
+    return list(registration.workshop_choices.in_programme_order())
 
 
 @builder("registrations.confirmed")
@@ -336,6 +346,7 @@ def build_waitlisted(message):
         position=waitlist_position(registration),
         reason=reason,
         other_category=registration.waiting_reason in limits.ANOTHER_CATEGORY_HELPS,
+        workshop_choices=_workshop_choices(registration),
     )
     return _email("waitlisted", context)
 
@@ -369,7 +380,15 @@ def build_workshop_offer(message):
         return None
     with translation.override(message.language):
         until = formats.date_format(timezone.localtime(choice.offered_until), "DATETIME_FORMAT")
-    context = _context(choice.registration, message, session=choice.session, held=held, until=until)
+    context = _context(
+        choice.registration,
+        message,
+        session=choice.session,
+        held=held,
+        until=until,
+        # The page's workshops, where the two buttons are.
+        workshops_url=_absolute(f"{links.manage_path(choice.registration)}#workshops"),
+    )
     return _email("workshop_offer", context)
 
 

@@ -14,7 +14,7 @@ from functools import cached_property
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.formsets import TOTAL_FORM_COUNT, ManagementForm
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -22,7 +22,7 @@ from common.addresses import require_dotted_domain
 from common.names import NameField
 from events.enums import SECURITY_FIELD_REASONS, SecurityField
 from network.models import Organisation
-from registrations import attendees
+from registrations import attendees, workshop_pages
 from registrations.enums import Diet
 
 #: Most people one form registers: the booker and nine colleagues.
@@ -204,11 +204,19 @@ class PersonForm(AttendeeFields):
     )
 
     def __init__(
-        self, *args, index, categories, category_required=True, with_category=True, **kwargs
+        self,
+        *args,
+        index,
+        categories,
+        category_required=True,
+        with_category=True,
+        workshop_slots=(),
+        **kwargs,
     ):
         super().__init__(*args, colleague=index > 0, **kwargs)
         self.index = index
         self.categories = categories
+        self.workshop_slots = workshop_slots
         #: The code of capacity's refusal shown on this person, if any.
         self.refusal = None
         if index == 0:
@@ -252,6 +260,16 @@ class PersonForm(AttendeeFields):
                     "required": _("Choose a category."),
                 },
             )
+        for slot, options in workshop_slots:
+            self.fields[workshop_field(slot)] = forms.ChoiceField(
+                label=slot_label(slot),
+                choices=[("", _("No workshop"))]
+                + [(str(option.session.pk), option.session.title) for option in options],
+                required=False,
+                initial="",
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": _("Choose one of the workshops shown.")},
+            )
         self.order_fields(self.field_order)
 
     @property
@@ -274,6 +292,64 @@ class PersonForm(AttendeeFields):
 
     def first_category_id(self):
         return f"{self['category'].auto_id}_0" if self.categories else self.fieldset_id
+
+    def anchor(self, name):
+        """Where the error summary leads for the field ``name``: a group's first choice."""
+        if name == "category":
+            return self.first_category_id()
+        if name.startswith(WORKSHOP_PREFIX):
+            return f"{self[name].auto_id}_0"
+        return self[name].auto_id
+
+    @property
+    def workshop_fields(self):
+        """``(field, [(input id, Option, checked)])`` per slot, for the radio buttons."""
+        shown = []
+        for slot, options in self.workshop_slots:
+            field = self[workshop_field(slot)]
+            current = field.value() or ""
+            shown.append(
+                (
+                    field,
+                    [
+                        (f"{field.auto_id}_{n}", option, str(option.session.pk) == str(current))
+                        for n, option in enumerate(options, start=1)
+                    ],
+                )
+            )
+        return shown
+
+    def chosen_workshops(self):
+        """The workshops chosen, one per slot at most (``capacity.register_group``'s
+        ``workshops``)."""
+        chosen = []
+        for slot, options in self.workshop_slots:
+            value = self.cleaned_data.get(workshop_field(slot))
+            chosen += [o.session for o in options if value and str(o.session.pk) == value]
+        return chosen
+
+    def workshop_field_of(self, session):
+        """The name of the field of the slot that holds ``session``, or None."""
+        for slot, _options in self.workshop_slots:
+            if session is not None and session in slot:
+                return workshop_field(slot)
+        return None
+
+
+#: The start of the names of the workshop fields: one per slot, ``workshop_<slot key>``.
+WORKSHOP_PREFIX = "workshop_"
+
+
+def workshop_field(slot):
+    return f"{WORKSHOP_PREFIX}{slot.key}"
+
+
+def slot_label(slot):
+    """The slot's legend, "Workshops from 14:00 to 15:30", in the request's language."""
+    return _("Workshops from %(start)s to %(end)s") % {
+        "start": formats.time_format(slot.start_time),
+        "end": formats.time_format(slot.end_time),
+    }
 
 
 class BookingForm(forms.Form):
@@ -336,11 +412,14 @@ class BasePeopleFormSet(forms.BaseFormSet):
         ),
     }
 
-    def __init__(self, data=None, *, edition, categories, with_code, initial=None):
+    def __init__(
+        self, data=None, *, edition, categories, with_code, initial=None, workshop_slots=()
+    ):
         super().__init__(data, initial=initial, prefix="p")
         self.edition = edition
         self.categories = categories
         self.with_code = with_code
+        self.workshop_slots = workshop_slots
 
     def add_prefix(self, index):
         # Django's would be "p-0": the names the form always had are kept.
@@ -376,6 +455,7 @@ class BasePeopleFormSet(forms.BaseFormSet):
             "index": index,
             "categories": self.categories,
             "category_required": index == 0 and not self.with_code,
+            "workshop_slots": self.workshop_slots,
             # Every person shown is filled in or removed with their button: none is an
             # optional extra form, skipped when left empty...
             "empty_permitted": False,
@@ -426,6 +506,8 @@ class GroupForm:
     def __init__(self, edition, data=None, *, initial_people=None, booking_initial=None):
         self.edition = edition
         self.categories = list(edition.categories.filter(is_public=True))
+        #: The workshops open to choice, per slot, with their seats left.
+        self.workshop_slots = workshop_pages.form_slots(edition)
         self.is_bound = data is not None
         if data is not None:
             self.booking = BookingForm(data)
@@ -440,6 +522,7 @@ class GroupForm:
             edition=edition,
             categories=self.categories,
             with_code=bool(code.strip()),
+            workshop_slots=self.workshop_slots,
         )
 
     @cached_property
@@ -454,7 +537,19 @@ class GroupForm:
             return None
         categories = [(c.pk, c.slug, c.name, c.description, c.is_public) for c in self.categories]
         security = sorted(self.edition.security_fields or [])
-        fingerprint = repr((categories, security, self.edition.updated_at.isoformat()))
+        workshops = [
+            (
+                o.session.pk,
+                o.session.title,
+                o.session.room,
+                o.session.start_time,
+                o.session.end_time,
+                o.left,
+            )
+            for _slot, options in self.workshop_slots
+            for o in options
+        ]
+        fingerprint = repr((categories, security, workshops, self.edition.updated_at.isoformat()))
         return hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
 
     @property
@@ -503,6 +598,7 @@ class GroupForm:
                     email=data["email"],
                     organisation=organisation,
                     organisation_name="" if organisation else name,
+                    workshops=person.chosen_workshops(),
                     **person.details(),
                 )
             )
@@ -523,9 +619,7 @@ class GroupForm:
                 summary.append((person.fieldset_id, _labelled(prefix, error)))
             for name, field in person.fields.items():
                 for error in person.errors.get(name, []):
-                    anchor = (
-                        person.first_category_id() if name == "category" else person[name].auto_id
-                    )
+                    anchor = person.anchor(name)
                     label = _("%(person)s, %(field)s") % {"person": prefix, "field": field.label}
                     summary.append((anchor, _labelled(label, error)))
         return summary

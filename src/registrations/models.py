@@ -367,6 +367,12 @@ class WorkshopChoiceQuerySet(models.QuerySet):
     def holding_seats(self):
         return self.filter(status__in=sorted(HOLDS_WORKSHOP_SEAT))
 
+    def in_programme_order(self):
+        """With their workshops, in the programme's order."""
+        return self.select_related("session").order_by(
+            "session__start_time", "session__room", "session__pk"
+        )
+
     def waiting(self):
         """The workshops' waiting lists, first come first."""
         return self.filter(status=WorkshopChoiceStatus.WAITING).order_by("requested_at", "pk")

@@ -408,8 +408,9 @@ COPY_FIELDS = (
 def data_copy(registration, *, by=None, now=None):
     """Everything stored about the person of ``registration``, as a dict ready for JSON:
     the registration's fields, the booking and the invitation it was made with, the
-    workshops chosen, the check-ins at the door, the emails written to them (what and when: the text is made when
-    sent and not kept), and the versions of the security list they appear in.
+    workshops chosen, the check-ins at the door and at workshops' doors, the emails written
+    to them (what and when: the text is made when sent and not kept), and the versions of
+    the security list they appear in.
 
     Side effect: an audit line (``by``: None when the person asked from the manage link).
     """
@@ -467,6 +468,19 @@ def data_copy(registration, *, by=None, now=None):
                 "id_checked": checkin.id_checked,
             }
             for checkin in checkins
+        ],
+        # Scans at a workshop's door (the admission app's, by the reverse relation's name);
+        # rehearsal scans are not kept beyond the rehearsal.
+        "workshop_check_ins": [
+            {
+                "scanned_at": _iso(scan.scanned_at),
+                "workshop": scan.session.title,
+                "entrance": scan.entrance.name,
+                "result": scan.result,
+            }
+            for scan in registration.workshop_checkins.filter(rehearsal=None).select_related(
+                "session", "entrance"
+            )
         ],
         "workshops": [
             {

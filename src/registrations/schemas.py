@@ -13,14 +13,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StrictInt, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from common.addresses import validate_address
 from common.names import PersonName
 from events.schemas import ParisDateTime, absolute
 from registrations import figures, links
-from registrations.enums import RegistrationStatus
+from registrations.enums import RegistrationStatus, WorkshopChoiceStatus
 from registrations.models import Registration
 
 EMAIL_MAX = Registration._meta.get_field("email").max_length
@@ -230,3 +230,80 @@ class AvailabilityOut(Schema):
     @staticmethod
     def resolve_categories(counts):
         return counts.public_categories
+
+
+# Workshops ----------------------------------------------------------------------------------
+
+#: Workshops an attendee may choose in one request: far more than any day has slots.
+MAX_WORKSHOPS = 50
+#: Sessions are numbered by the database: beyond its integers, none can match.
+WORKSHOP_ID_MAX = 2**31 - 1
+HourMinute = Annotated[str, Field(pattern=r"^\d\d:\d\d$", examples=["14:00"])]
+
+
+class WorkshopOut(Schema):
+    id: int
+    title: str
+    room: str
+    start: HourMinute = Field(..., description="Paris time, HH:MM.")
+    end: HourMinute = Field(..., description="Paris time, HH:MM.")
+    capacity: int = Field(..., description="The workshop's seats.")
+    seats_left: int = Field(
+        ..., description="Seats not taken (a snapshot); 0 when people wait for one."
+    )
+    choices_close_at: ParisDateTime = Field(
+        ...,
+        description=(
+            "Until when attendees choose this workshop: its own deadline, or the start of "
+            "the day when it has none."
+        ),
+    )
+
+
+class WorkshopSlotOut(Schema):
+    start: HourMinute = Field(..., description="Paris time, HH:MM: the earliest start.")
+    end: HourMinute = Field(..., description="Paris time, HH:MM: the latest end.")
+    workshops: list[WorkshopOut] = Field(
+        ..., description="Workshops at the same time: a person holds a seat in one at most."
+    )
+
+
+class WorkshopsOut(Schema):
+    slots: list[WorkshopSlotOut] = Field(..., description="In order of time.")
+
+
+class WorkshopChoicesIn(Schema):
+    workshops: list[Annotated[StrictInt, Field(ge=1, le=WORKSHOP_ID_MAX)]] = Field(
+        ...,
+        max_length=MAX_WORKSHOPS,
+        description=(
+            "Ids of the workshops the person takes, at most one per slot; a slot with none "
+            "of them is given up. An empty list gives up every workshop."
+        ),
+    )
+
+
+class WorkshopChoiceOut(Schema):
+    workshop: int = Field(..., description="The workshop's id.")
+    title: str
+    status: WorkshopChoiceStatus = Field(
+        ...,
+        description=(
+            "`confirmed`: a seat taken; `waiting`: on the workshop's waiting list; "
+            "`offered`: a seat freed up and kept for the person until `offered_until`; "
+            "`wish`: chosen while the registration itself waits for a seat."
+        ),
+    )
+    waiting_position: int | None = Field(
+        ..., description="Place in the workshop's waiting list (1 for the first); else null."
+    )
+    offered_until: ParisDateTime | None = Field(
+        ..., description="Until when an offered seat is kept; else null."
+    )
+    reason: Literal["workshop_full"] | None = Field(
+        ..., description="Why the person waits: `workshop_full` for a waiting choice; else null."
+    )
+
+
+class WorkshopChoicesOut(Schema):
+    choices: list[WorkshopChoiceOut] = Field(..., description="In the programme's order.")

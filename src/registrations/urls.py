@@ -1,6 +1,6 @@
 """The registrations app's addresses (namespace "registrations"): registering and the
 attendee's own pages, and an edition's organiser pages of registrations, invitations,
-categories, messages, personal data and exports under ``journees/<slug>/gestion/``.
+categories, workshops, messages, personal data and exports under ``journees/<slug>/gestion/``.
 
 Each export takes ``?format=csv`` (the default) or ``?format=xlsx``.
 """
@@ -8,7 +8,7 @@ Each export takes ``?format=csv`` (the default) or ``?format=xlsx``.
 from django.urls import path
 
 from common.urls import edition_organiser
-from registrations.views import changes, organiser, public
+from registrations.views import changes, organiser, public, workshops
 
 app_name = "registrations"
 
@@ -26,6 +26,22 @@ urlpatterns = [
     path("inscription/<str:token>/je-viens/", public.reconfirm, name="reconfirm"),
     path("inscription/<str:token>/categorie/", public.move_category, name="move_category"),
     path("inscription/<str:token>/mes-donnees/", public.my_data, name="my_data"),
+    path("inscription/<str:token>/ateliers/", public.workshop_choose, name="workshop_choose"),
+    path(
+        "inscription/<str:token>/ateliers/<int:pk>/quitter/",
+        public.workshop_leave,
+        name="workshop_leave",
+    ),
+    path(
+        "inscription/<str:token>/ateliers/<int:pk>/en-attendant/",
+        public.workshop_meanwhile,
+        name="workshop_meanwhile",
+    ),
+    path(
+        "inscription/<str:token>/ateliers/<int:pk>/offre/",
+        public.workshop_offer,
+        name="workshop_offer",
+    ),
     path("inscription/<str:token>/supprimer/", public.erase, name="erase"),
     path(
         "inscription/<str:token>/groupe/<int:pk>/renvoyer/",
@@ -100,6 +116,17 @@ urlpatterns = [
                 "donnees-personnelles/<int:pk>/supprimer/",
                 organiser.privacy_erase,
                 name="privacy_erase",
+            ),
+            path("ateliers/", workshops.workshop_list, name="workshops"),
+            path("ateliers/<int:pk>/", workshops.workshop_detail, name="workshop"),
+            path("ateliers/<int:pk>/deplacer/", workshops.workshop_move, name="workshop_move"),
+            path(
+                "ateliers/<int:pk>/places/", workshops.workshop_capacity, name="workshop_capacity"
+            ),
+            path(
+                "ateliers/<int:pk>/liste.<str:export_format>",
+                workshops.workshop_sheet,
+                name="workshop_sheet",
             ),
             path("exports/", organiser.exports_page, name="exports"),
             path(

@@ -98,11 +98,7 @@ def count_seats(sessions):
 
 def choices_of(registration):
     """The person's choices, in the programme's order, with their workshops."""
-    return list(
-        registration.workshop_choices.select_related("session").order_by(
-            "session__start_time", "session__room", "session__pk"
-        )
-    )
+    return list(registration.workshop_choices.in_programme_order())
 
 
 def waiting_position(choice):

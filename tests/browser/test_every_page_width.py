@@ -45,7 +45,7 @@ from network import poles
 from network.enums import MemberCategory, OrganisationKind, RecognitionKind, TerritoryLevel
 from outbox.models import Message
 from ptce.dashboard import dashboard
-from registrations import capacity, changes, figures
+from registrations import capacity, changes, figures, workshops
 from registrations import links as registration_links
 from registrations.enums import Diet
 from registrations.models import Registration
@@ -72,6 +72,7 @@ from tests.factories import (
     SpeakerFactory,
     TerritoryAreaFactory,
     UserFactory,
+    WorkshopFactory,
 )
 from tests.test_hostile_input import KWARGS_BY_NAME, KWARGS_BY_PAGE
 
@@ -107,12 +108,19 @@ SKIPPED = {
     "registrations:change_category": "POST only: the form of the registration's page",
     "registrations:move_category": "POST only: the form of the manage page",
     "registrations:group_resend": "POST only: the forms of the booker's manage page",
+    "registrations:workshop_choose": "POST only: the workshop forms of the manage page",
+    "registrations:workshop_leave": "POST only: the workshop buttons of the manage page",
+    "registrations:workshop_meanwhile": "POST only: the workshop buttons of the manage page",
+    "registrations:workshop_offer": "POST only: the workshop buttons of the manage page",
     "admission:rehearsal_close": "POST only: the rehearsal page's button",
     "registrations:resend": "POST only",
     "registrations:invite": "POST only",
     "registrations:group_code": "POST only",
     "registrations:revoke": "POST only",
     "registrations:resend_email": "POST only",
+    "registrations:workshop_move": "POST only: the forms of a workshop's page",
+    "registrations:workshop_capacity": "POST only: the seats form of a workshop's page",
+    "registrations:workshop_sheet": "PDF, CSV or XLSX file",
     "registrations:export_registrations": "CSV or XLSX file",
     "registrations:export_participants": "CSV or XLSX file",
     "registrations:my_data": "JSON file: a copy of the person's data",
@@ -315,6 +323,14 @@ def scene(scene_server):
         description="Des pôles racontent leurs coopérations.",
     )
     session.speakers.add(speaker)
+    # Two workshops at the same time: the person of the private pages holds a seat in one.
+    workshop = WorkshopFactory(
+        edition=edition,
+        title="Atelier : financer la coopération entre entreprises et collectivités",
+        room="Salle des commissions",
+    )
+    WorkshopFactory(edition=edition, title="Atelier : mutualiser les emplois")
+    workshops.choose(registration, workshop)
 
     failed_email = Message.objects.create(
         kind="registrations.confirmation",
@@ -395,6 +411,7 @@ def scene(scene_server):
         "entrance": entrance.slug,
         "entrance_pk": spare_entrance.pk,
         "session": session.pk,
+        "workshop": workshop.pk,
         "speaker": speaker.pk,
         "speaker_slug": speaker.slug,
         "category": participants.pk,

@@ -26,6 +26,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from common.decorators import organiser_page
@@ -39,6 +40,7 @@ from events.edit_forms import (
     SessionForm,
     SpeakerForm,
     VenueForm,
+    workshop_errors,
 )
 from events.edit_pages import edit_context, form_page, limit_raised, promoted_message
 from events.models import Edition, Session, Speaker, Venue
@@ -46,6 +48,7 @@ from events.signals import (
     capacity_raised_for,
     practical_details,
     practical_details_changed_for,
+    workshop_seats_raised_for,
 )
 
 # The edition's settings --------------------------------------------------------------------
@@ -215,10 +218,40 @@ class SessionAdd(_ProgrammeObject, edit_pages.AddView):
 
 
 class SessionChange(_ProgrammeObject, edit_pages.ChangeView):
+    """A workshop's seats raised go to its waiting list at once, in the saving transaction
+    (:data:`events.signals.workshop_seats_raised`); the form refuses fewer seats than the
+    people holding one."""
+
     model, form_class = Session, SessionForm
     title, submit = _lazy("Change a session"), _lazy("Save the session")
     saved = _lazy("The session is saved.")
     delete_url = "events:session_delete"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # The seats as saved, read before validation writes the posted ones on the instance.
+        self.old_capacity = form.instance.capacity if form.instance.is_workshop else None
+        return form
+
+    def save(self, form):
+        with transaction.atomic():
+            # The edition's row lock, under which its seats are given (registrations.locks),
+            # taken before the session's row, in the order the seats' rules take them. The
+            # workshop is checked again under it: a seat taken since the form's check could
+            # otherwise leave more people holding a seat than the new number.
+            Edition.objects.select_for_update().get(pk=self.edition.pk)
+            errors = workshop_errors(Session.objects.get(pk=self.object.pk), form.cleaned_data)
+            if errors:
+                for name, message in errors.items():
+                    form.add_error(name, message)
+                return self.form_invalid(form)
+            self.object = form.save()
+            promoted = []
+            if self.object.is_workshop and limit_raised(self.old_capacity, self.object.capacity):
+                promoted = workshop_seats_raised_for(self.object)
+        messages.success(self.request, self.saved)
+        promoted_message(self.request, promoted)
+        return redirect(self.get_success_url())
 
 
 class SessionDelete(_ProgrammeObject, edit_pages.DeleteView):
@@ -228,6 +261,16 @@ class SessionDelete(_ProgrammeObject, edit_pages.DeleteView):
 
     def title(self, session):
         return _("Delete the session “%(title)s”?") % {"title": session.title}
+
+    def kept_by(self, session, count):
+        # What keeps a session is the people who chose it as a workshop (their choices).
+        return ngettext(
+            "%(count)s person chose the workshop “%(title)s”: it cannot be deleted until "
+            "they are moved to another workshop (the Workshops page) or give it up.",
+            "%(count)s people chose the workshop “%(title)s”: it cannot be deleted until "
+            "they are moved to other workshops (the Workshops page) or give it up.",
+            count,
+        ) % {"count": count, "title": session.title}
 
 
 class SpeakerAdd(_ProgrammeObject, edit_pages.AddView):

@@ -14,6 +14,7 @@ from common.permissions import Action
 from events import ics, registration_notes
 from events.enums import PUBLIC_STATUSES, SECURITY_FIELD_REASONS, SecurityField
 from events.models import Edition, Session, Speaker
+from events.workshops import seats_left, slots
 
 
 def _public_edition(slug):
@@ -99,11 +100,34 @@ def programme(request, slug):
         {
             "edition": edition,
             "is_preview": is_preview,
-            "sessions": sessions,
+            "entries": _programme_entries(edition, sessions),
             "has_fictional": _any_fictional(shown),
         },
     )
     return _preview(response, is_preview)
+
+
+def _programme_entries(edition, sessions):
+    """The programme in order: each entry a session alone (``session``) or the workshops of
+    one slot together (``slot``), placed where its first workshop starts. Each workshop
+    carries its ``seats_left`` (one query for all) and whether ``choices_open``."""
+    workshops = [session for session in sessions if session.is_workshop]
+    left = seats_left(workshops)
+    now = timezone.now()
+    for session in workshops:
+        session.edition = edition
+        session.seats_left = left[session.pk]
+        session.choices_open = now < session.choice_deadline
+    slot_of = {session.pk: slot for slot in slots(workshops) for session in slot.sessions}
+    entries, placed = [], set()
+    for session in sessions:
+        slot = slot_of.get(session.pk)
+        if slot is None:
+            entries.append({"session": session})
+        elif slot.key not in placed:
+            placed.add(slot.key)
+            entries.append({"slot": slot})
+    return entries
 
 
 def speaker(request, slug, speaker):

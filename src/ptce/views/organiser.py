@@ -108,9 +108,15 @@ def _copy_page(request, source, form, *, status=200):
 # and no data.
 
 
-def _figures_context(edition):
+def _figures_context(request, edition):
     board, updated_at = recent_dashboard(edition)
-    return {"edition": edition, "board": board, "updated_at": updated_at}
+    return {
+        "edition": edition,
+        "board": board,
+        "updated_at": updated_at,
+        # The workshops' pages name people: linked for those who may see them.
+        "can_see_people": permissions.can(request.user, Action.VIEW_PERSONAL_DATA, edition),
+    }
 
 
 @organiser_page
@@ -121,7 +127,7 @@ def dashboard(request, slug):
         request,
         "ptce/dashboard/page.html",
         {
-            **_figures_context(edition),
+            **_figures_context(request, edition),
             "can_manage": permissions.can(request.user, Action.MANAGE, edition),
         },
     )
@@ -132,7 +138,7 @@ def dashboard(request, slug):
 def dashboard_fragment(request, slug):
     """The figures alone, for the page's refresh every few seconds."""
     edition = permissions.require_edition(request.user, slug, Action.VIEW_FIGURES)
-    response = render(request, "ptce/dashboard/_figures.html", _figures_context(edition))
+    response = render(request, "ptce/dashboard/_figures.html", _figures_context(request, edition))
     response["Cache-Control"] = "no-store"
     return response
 

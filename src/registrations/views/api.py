@@ -1,4 +1,5 @@
-"""Registrations as JSON: register, list and cancel (organisers), and public availability.
+"""Registrations as JSON: register, list and cancel (organisers), a person's workshops
+(organisers), and public availability and workshops.
 
 Organiser endpoints take an API token (``Authorization: Bearer …``) and decide with the one
 permission rule: registering and cancelling need ``manage`` on the edition, listing needs
@@ -17,9 +18,10 @@ from accounts.bearer import BearerAuth, edition_for
 from common.api import AUTH_ERRORS, ApiError, ErrorOut, ValidationErrorOut, invalid, pagination
 from common.permissions import Action
 from events.models import Edition
+from events.workshops import edition_slots, seats_left
 from network.models import Organisation
-from registrations import capacity, figures
-from registrations.enums import Language, Source
+from registrations import capacity, figures, workshops
+from registrations.enums import Language, Source, WorkshopChoiceStatus
 from registrations.models import Category, Registration
 from registrations.schemas import (
     AvailabilityOut,
@@ -27,6 +29,9 @@ from registrations.schemas import (
     RegistrationFilters,
     RegistrationIn,
     RegistrationOut,
+    WorkshopChoicesIn,
+    WorkshopChoicesOut,
+    WorkshopsOut,
 )
 
 router = Router(tags=["registrations"])
@@ -179,6 +184,135 @@ def cancel_registration(request, registration_id: int):
     permissions.require(request.auth, Action.MANAGE, registration)
     capacity.cancel(registration)
     return registration
+
+
+@router.get(
+    "/registrations/{registration_id}/workshops",
+    response={200: WorkshopChoicesOut, **AUTH_ERRORS},
+    auth=BearerAuth(),
+    operation_id="get_workshop_choices",
+    summary="A person's workshops (organiser token)",
+)
+def get_workshop_choices(request, registration_id: int):
+    """The workshops a person chose, in the programme's order, with where they stand in
+    each: needs ``view_personal_data`` on the registration's edition."""
+    registration = _registration(registration_id)
+    permissions.require(request.auth, Action.VIEW_PERSONAL_DATA, registration)
+    return _choices(registration)
+
+
+@router.put(
+    "/registrations/{registration_id}/workshops",
+    response={200: WorkshopChoicesOut, 422: ValidationErrorOut, **AUTH_ERRORS},
+    auth=BearerAuth(),
+    operation_id="set_workshop_choices",
+    summary="Set a person's workshops (organiser token)",
+)
+def set_workshop_choices(request, registration_id: int, payload: WorkshopChoicesIn):
+    """Make ``workshops`` the person's choice, one per slot; needs ``manage`` on the
+    registration's edition. A slot with none of them is given up (an empty list gives up
+    every workshop); a workshop the person already holds or waits for stays as it is.
+
+    The token acts as an organiser: the choice deadline does not apply, the seats do. A
+    workshop with a seat left gives one (``confirmed``, and the person's other workshop of
+    the slot is given up); a full one puts the person on its waiting list (``waiting``, with
+    ``reason`` ``workshop_full``), keeping the seat they hold in the slot meanwhile. A person
+    whose registration waits for a seat has ``wish`` choices, applied when they get it.
+
+    Refused with 422 and nothing changed: ``slot_conflict`` (two workshops at the same
+    time), ``not_a_workshop`` (not a workshop of the registration's edition),
+    ``registration_cancelled``.
+    """
+    registration = _registration(registration_id)
+    permissions.require(request.auth, Action.MANAGE, registration)
+    try:
+        workshops.set_choices(registration, payload.workshops, by_organiser=True)
+    except workshops.ChoiceRefused as refused:
+        # The refusal's code on top, as the API's other refusals, and where it lies in the
+        # body as any invalid parameter: the workshop refused, when there is one.
+        location = ["body", "payload", "workshops"]
+        if refused.session is not None and refused.session.pk in payload.workshops:
+            location.append(payload.workshops.index(refused.session.pk))
+        message = str(refused.message)
+        error = {"loc": location, "msg": message, "type": refused.code}
+        return Status(422, {"code": refused.code, "message": message, "errors": [error]})
+    return _choices(registration)
+
+
+@router.get(
+    "/editions/{slug}/workshops",
+    response={200: WorkshopsOut, 404: ErrorOut},
+    operation_id="get_workshops",
+    summary="Workshops and their seats left (public)",
+)
+def get_workshops(request, slug: str):
+    """The workshops of a public edition, by slot (workshops at the same time, of which a
+    person takes one), with their seats left. No personal data; no token needed. A
+    snapshot: a seat left may be taken a moment later."""
+    edition = Edition.objects.public().filter(slug=slug).first()
+    if edition is None:
+        raise ApiError("not_found", gettext_lazy("No public edition has this address."), status=404)
+    slots = edition_slots(edition)
+    left = seats_left([session for slot in slots for session in slot.sessions])
+    return {
+        "slots": [
+            {
+                "start": _hour(slot.start_time),
+                "end": _hour(slot.end_time),
+                "workshops": [
+                    {
+                        "id": session.pk,
+                        "title": session.title,
+                        "room": session.room,
+                        "start": _hour(session.start_time),
+                        "end": _hour(session.end_time),
+                        "capacity": session.capacity,
+                        "seats_left": left[session.pk],
+                        "choices_close_at": _deadline(session, edition),
+                    }
+                    for session in slot.sessions
+                ],
+            }
+            for slot in slots
+        ]
+    }
+
+
+def _registration(registration_id):
+    registration = None
+    if 0 < registration_id <= MAX_ID:
+        registration = (
+            Registration.objects.select_related("edition").filter(pk=registration_id).first()
+        )
+    if registration is None:
+        raise ApiError("not_found", gettext_lazy("No registration has this number."), status=404)
+    return registration
+
+
+def _choices(registration):
+    answer = []
+    for choice in workshops.choices_of(registration):
+        waiting = choice.status == WorkshopChoiceStatus.WAITING
+        answer.append(
+            {
+                "workshop": choice.session_id,
+                "title": choice.session.title,
+                "status": choice.status,
+                "waiting_position": workshops.waiting_position(choice) if waiting else None,
+                "offered_until": choice.offered_until,
+                "reason": "workshop_full" if waiting else None,
+            }
+        )
+    return {"choices": answer}
+
+
+def _hour(time):
+    return time.strftime("%H:%M")
+
+
+def _deadline(session, edition):
+    session.edition = edition
+    return session.choice_deadline
 
 
 @router.get(

@@ -29,7 +29,18 @@ from common.text import fold
 from events.enums import PUBLIC_STATUSES
 from events.models import Edition
 from network.models import Organisation
-from registrations import attendees, capacity, forms, groups, limits, links, places, privacy
+from registrations import (
+    attendees,
+    capacity,
+    forms,
+    groups,
+    limits,
+    links,
+    places,
+    privacy,
+    workshop_pages,
+    workshops,
+)
 from registrations.enums import InvitationKind, Language, RegistrationStatus
 from registrations.models import Booking, Invitation, Registration
 
@@ -111,6 +122,11 @@ def register(request, slug):
     except capacity.RegistrationRefused as refused:
         _show_refusal(form, refused)
         return _form_page(request, edition, form, status=409)
+    except workshops.ChoiceRefused as refused:
+        # Not with the form's own choices, checked already; a form opened before a workshop
+        # moved or closed can still meet it.
+        _show_choice_refusal(form, refused)
+        return _form_page(request, edition, form, status=409)
     except IntegrityError:
         # The same form sent twice at once (its key is unique): the first one's booking is the
         # answer.
@@ -134,6 +150,14 @@ def _show_refusal(form, refused):
         field = None
     person.add_error(field, refused.message)
     person.refusal = refused.code
+
+
+def _show_choice_refusal(form, refused):
+    if refused.index is None or not 0 <= refused.index < len(form.people):
+        form.booking.add_error(None, refused.message)
+        return
+    person = form.people[refused.index]
+    person.add_error(person.workshop_field_of(refused.session), refused.message)
 
 
 def _form_page(request, edition, form, *, status=200):
@@ -275,6 +299,7 @@ def manage(request, token):
             else {},
             "certificate": _certificate_link(registration, token),
             "group": groups.colleagues(registration, now=now),
+            "workshop_slots": workshop_pages.person_slots(registration, now=now),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -294,6 +319,26 @@ NOTICES = {
     # The booker's page, of a colleague (registrations.groups).
     "group_resent": gettext_lazy("The email is on its way again."),
     "group_cancelled": gettext_lazy("This person's registration is cancelled."),
+    # The workshops (registrations.workshop_pages).
+    "workshop_seat": gettext_lazy("You have a seat in this workshop."),
+    "workshop_waiting": gettext_lazy(
+        "This workshop is full: you are on its waiting list, and keep the seat you hold at "
+        "the same time, if any."
+    ),
+    "workshop_wish": gettext_lazy(
+        "Your choice is noted: it will be applied if you get a seat for the day."
+    ),
+    "workshop_none": gettext_lazy("You have no workshop at this time any more."),
+    "workshop_left": gettext_lazy("Done: you have given up this workshop."),
+    "workshop_meanwhile": gettext_lazy(
+        "You have a seat in this workshop meanwhile, and keep your place on the waiting list."
+    ),
+    "workshop_offer_taken": gettext_lazy(
+        "The offered seat is yours; the one you held goes to the next person waiting."
+    ),
+    "workshop_offer_declined": gettext_lazy(
+        "You keep your workshop; the offered seat goes to the next person waiting."
+    ),
 }
 
 
@@ -303,6 +348,7 @@ def _notice(key):
         or attendees.ChangeRefused.MESSAGES.get(key)
         or capacity.RegistrationRefused.MESSAGES.get(key)
         or groups.GroupRefused.MESSAGES.get(key)
+        or workshops.ChoiceRefused.MESSAGES.get(key)
     )
 
 
@@ -442,6 +488,66 @@ def move_category(request, token):
         return _back_to_manage(registration, refused.code)
     confirmed = registration.status == RegistrationStatus.CONFIRMED
     return _back_to_manage(registration, "moved" if confirmed else "moved_waiting")
+
+
+# Workshops, from the manage link (registrations.workshop_pages) ---------------------------
+
+
+def _workshop_action(request, token, action):
+    """Run ``action(registration)`` for the manage link's person and go back to the page with
+    its notice, or the refusal's."""
+    registration = _registration(token)
+    if limited := over_rate(request, "manage"):
+        return rate_limited(request, limited=limited)
+    try:
+        notice = action(registration)
+    except workshops.ChoiceRefused as refused:
+        return _back_to_manage(registration, refused.code)
+    return _back_to_manage(registration, notice)
+
+
+@secret_address
+@require_http_methods(["POST"])
+def workshop_choose(request, token):
+    """The form of a slot: a workshop (``workshop``) or none in the slot ``slot``."""
+    return _workshop_action(
+        request,
+        token,
+        lambda registration: workshop_pages.change(
+            registration, slot=request.POST.get("slot"), workshop=request.POST.get("workshop")
+        ),
+    )
+
+
+@secret_address
+@require_http_methods(["POST"])
+def workshop_leave(request, token, pk):
+    """Give up a workshop: its seat, its waiting list or the wish."""
+    return _workshop_action(
+        request, token, lambda registration: workshop_pages.leave(registration, pk)
+    )
+
+
+@secret_address
+@require_http_methods(["POST"])
+def workshop_meanwhile(request, token, pk):
+    """While waiting for a workshop, take a seat in another of its slot."""
+    return _workshop_action(
+        request, token, lambda registration: workshop_pages.take_meanwhile(registration, pk)
+    )
+
+
+@secret_address
+@require_http_methods(["POST"])
+def workshop_offer(request, token, pk):
+    """Answer a seat offered: ``keep=offered`` takes it, ``keep=held`` keeps the one held."""
+    return _workshop_action(
+        request,
+        token,
+        lambda registration: workshop_pages.answer_offer(
+            registration, pk, keep=request.POST.get("keep")
+        ),
+    )
 
 
 # A person's data, from the manage link -----------------------------------------------------
