@@ -15,6 +15,7 @@ from tests.factories import (
     InvitationFactory,
     OrganisationFactory,
     RegistrationFactory,
+    WorkshopFactory,
 )
 
 NOW = timezone.now()
@@ -85,6 +86,20 @@ def test_guest_registers_in_the_invitation_category(client, invitation):
     assert registration.source == Source.INVITATION
     assert registration.language == "en"
     assert registration.booking.email == "invitee@example.org"
+
+
+def test_guest_chooses_a_workshop_in_the_invitation_form(client, invitation, edition):
+    workshop = WorkshopFactory(edition=edition, title="Financer son pôle", capacity=2)
+    field = f"p0-workshop_{workshop.pk}"
+
+    assert f'name="{field}"' in page(client.get(url(invitation)))
+    response = client.post(url(invitation), guest(**{field: str(workshop.pk)}))
+
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    assert list(registration.workshop_choices.values_list("session", "status")) == [
+        (workshop.pk, "confirmed")
+    ]
 
 
 def test_guest_may_register_before_registration_opens(client, invitation, edition):

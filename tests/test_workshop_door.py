@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import ApiToken
 from admission import attendance, checkin, rehearsals, tickets, workshop_door
@@ -114,7 +115,7 @@ def test_no_seat_is_not_registered_here(edition, door, workshop, unseated):
     for person in (unseated, waiting, offered):
         verdict = admit(edition, door, person)
         assert verdict.result == NOT_HERE
-        assert verdict.message == "Refused: this person holds no seat in this workshop."
+        assert verdict.message == gettext("Refused: this person holds no seat in this workshop.")
     assert WorkshopCheckIn.objects.filter(result=NOT_HERE).count() == 3
 
 
@@ -327,7 +328,7 @@ def test_attendance_per_workshop(client, cast, edition, main_door, door, worksho
     # Its door admits nobody to the day.
     assert [line.label for line in figures.entrances] == ["Entrée A"]
     rows = attendance.figures_csv(figures).decode("utf-8-sig").splitlines()
-    assert rows[-1] == "By workshop;Coopérer sur un territoire;2;1;50;1"
+    assert rows[-1] == f"{gettext('By workshop')};Coopérer sur un territoire;2;1;50;1"
     page = log_in(client, cast.viewer).get(reverse("admission:attendance", args=[edition.slug]))
     assert page.status_code == 200
     assert 'id="workshops"' in page.content.decode()

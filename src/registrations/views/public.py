@@ -661,6 +661,7 @@ def invitation(request, code):
         index=0,
         categories=[invitation.category],
         with_category=False,
+        workshop_slots=workshop_pages.form_slots(edition),
     )
     context["form"] = form
     if data is None:
@@ -683,6 +684,9 @@ def invitation(request, code):
         form.add_error(REFUSAL_FIELDS.get(refused.code), refused.message)
         form.refusal = refused.code
         return render(request, "registrations/invitation.html", context, status=409)
+    except workshops.ChoiceRefused as refused:
+        form.add_error(form.workshop_field_of(refused.session), refused.message)
+        return render(request, "registrations/invitation.html", context, status=409)
     return _result(booking)
 
 
@@ -698,6 +702,7 @@ def _invited_person(form):
         email=data["email"],
         organisation=organisation,
         organisation_name="" if organisation else name,
+        workshops=form.chosen_workshops(),
         **form.details(),
     )
 
