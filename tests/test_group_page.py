@@ -14,12 +14,18 @@ from django.utils import timezone
 
 from admission.checkin import admit
 from outbox.models import Message
-from registrations import attendees, capacity, groups, privacy
+from registrations import attendees, capacity, groups, privacy, workshops
 from registrations.enums import RegistrationStatus
 from registrations.links import manage_path, manage_token
 from registrations.models import Booking
 from tests.conftest import deliver_outbox
-from tests.factories import CategoryFactory, EditionFactory, EntranceFactory, UserFactory
+from tests.factories import (
+    CategoryFactory,
+    EditionFactory,
+    EntranceFactory,
+    UserFactory,
+    WorkshopFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +160,20 @@ def test_the_booker_sees_each_colleague_with_category_status_and_actions(client,
     assert "Resend their ticket" in text
     assert f'href="{cancel_path(group.booker, colleague)}"' in text
     assert f'href="{cancel_path(group.booker, waiting)}"' in text
+
+
+def test_the_booker_sees_each_colleagues_workshops(client, group, edition):
+    workshop = WorkshopFactory(edition=edition, title="Financer son <pôle>", capacity=1)
+    workshops.choose(group.colleague, workshop)
+    workshops.choose(group.waiting, workshop)
+
+    text = page(client, group.booker)
+
+    assert "Workshops: Financer son &lt;pôle&gt; (seat taken)" in text
+    assert (
+        "Workshops: Financer son &lt;pôle&gt; (wish, for when the registration is confirmed)"
+        in text
+    )
 
 
 def test_a_colleagues_own_page_lists_nobody_else(client, group):

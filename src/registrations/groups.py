@@ -10,12 +10,12 @@ attendee's own rule (:func:`registrations.attendees.cancel`), which goes through
 """
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registrations import attendees, emails, figures
-from registrations.models import Registration
+from registrations.models import Registration, WorkshopChoice
 
 #: Who "send it again" writes to: the address given for the colleague, or the booker's.
 RECIPIENTS = (emails.ATTENDEE, emails.BOOKER)
@@ -81,8 +81,9 @@ def colleague(booker, pk):
 
 def colleagues(booker, *, now=None):
     """The other people of the booking of ``booker``, in the order they were registered, for
-    the booker's page (an empty list when ``booker`` is not a booker): in one query, each
+    the booker's page (an empty list when ``booker`` is not a booker): in two queries, each
     with ``waitlist_position`` (None unless waiting), ``is_admitted`` (let in at the door),
+    ``workshops`` (their workshop choices, in the programme's order),
     ``may_resend`` and ``may_cancel`` (what the page offers; :func:`resend` and
     :func:`cancel` decide)."""
     if not is_booker(booker):
@@ -94,6 +95,13 @@ def colleagues(booker, *, now=None):
         .exclude(pk=booker.pk)
         .select_related("category")
         .annotate(is_admitted=Exists(admitted))
+        .prefetch_related(
+            Prefetch(
+                "workshop_choices",
+                queryset=WorkshopChoice.objects.in_programme_order(),
+                to_attr="workshops",
+            )
+        )
         .order_by("created_at", "pk")
     )
     day_over = now >= booker.edition.ends_at
