@@ -14,6 +14,7 @@ from accounts.models import ApiToken
 from admission import attendance, checkin, rehearsals, tickets, workshop_door
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance, WorkshopCheckIn
+from events.copying import copy_edition
 from registrations.capacity import cancel
 from registrations.enums import WorkshopChoiceStatus
 from registrations.models import WorkshopChoice
@@ -418,3 +419,14 @@ def test_the_workshop_of_a_door_with_scans_cannot_change(
         "The entrance “Salle deux” has scans: it cannot be deleted.",
     ]
     assert Entrance.objects.filter(pk=door.pk).exists()
+
+
+def test_a_copied_edition_keeps_its_workshop_doors_on_the_copied_workshops(edition, door, workshop):
+    copy = copy_edition(
+        edition, title="Suite", slug="suite", date=edition.date + dt.timedelta(days=7)
+    )
+
+    copied = copy.entrances.get(slug=door.slug)
+    assert copied.session.edition == copy
+    assert copied.session.title == workshop.title
+    assert copy.entrances.exclude(slug=door.slug).filter(session__isnull=False).count() == 0
