@@ -411,6 +411,10 @@ async function request(url, { body } = {}) {
 }
 
 function setOnline(online) {
+  // A response to a request sent before the network was cut can arrive after the browser's
+  // "offline" event: it does not make the device online again while the browser says it is
+  // offline (the "online" event comes when the network is back).
+  online = online && navigator.onLine !== false;
   if (state.online !== online) {
     state.online = online;
     renderSync();
