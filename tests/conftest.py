@@ -71,9 +71,12 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _session_settings():
+def _session_settings(tmp_path_factory):
     """Settings of the whole run, in force before any fixture of a module or a test."""
     with override_settings(
+        # Files stored during the run (the materials' uploads) go to a folder of the run,
+        # never to the var dir of the checkout.
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
         # The real hasher takes a good part of a second per user: the cast alone has seven.
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         # The manifest storage needs `collectstatic`; tests resolve static files from the

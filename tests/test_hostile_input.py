@@ -73,6 +73,7 @@ from urllib.parse import parse_qsl, quote_from_bytes, urlsplit
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import request_started
 from django.db import DatabaseError, connection, transaction
@@ -91,7 +92,7 @@ from accounts.invitation_links import link_token
 from accounts.models import ApiToken, User
 from charter import links as charter_links
 from charter.models import CharterVersion, Signature, SigningRequest
-from events.models import Speaker
+from events.models import Material, Speaker
 from network.models import Pole
 from ptce.api import api
 from ptce.tasks import heartbeat
@@ -444,6 +445,8 @@ ROUTES = [
 # complete by test_every_organiser_page_is_in_the_table), else by page, else by name; each a
 # key of the ``world`` fixture.
 KWARGS_BY_PAGE = {
+    # A published file of the edition (the scene's "material" is a link: its editing pages).
+    "events:material": {"pk": "material_file", "name": "material_file_name"},
     "network:pole": {"slug": "pole_slug"},
     "registrations:registered": {"token": "booking_token"},
     "accounts:password_reset_confirm": {"uidb64": "reset_uidb64", "token": "reset_token"},
@@ -743,7 +746,7 @@ def _send_form(probe, client, who, form, page_address):
 
 
 @pytest.fixture
-def world(cast, scene, settings):
+def world(cast, scene, settings, tmp_path):
     """The scene of the permission matrix, with what the public pages need: signed links,
     a booking, a team invitation, a password reset link, a pole."""
     # The limits are tested in test_rate_limits.py; here they would only answer 429 early.
@@ -773,9 +776,23 @@ def world(cast, scene, settings):
         started_at=now,
         finished_at=now,
     )
+    settings.MEDIA_ROOT = tmp_path / "media"
+    material_file = Material.objects.create(
+        edition=cast.edition,
+        kind="file",
+        title="Programme",
+        description="Le programme de la journée",
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="programme.pdf"),
+        file_name="programme.pdf",
+        content_type="application/pdf",
+        size=15,
+        publication="now",
+    )
     return {
         **scene,
         "manage_token": registration_links.manage_token(registration),
+        "material_file": material_file.pk,
+        "material_file_name": material_file.file_name,
         "booking_token": booking_token(booking),
         "receipt_token": charter_links.receipt_token(signature),
         "confirm_token": charter_links.confirm_token(signing_request),

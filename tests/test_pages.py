@@ -483,8 +483,9 @@ def test_programme_query_count_does_not_grow_with_sessions(
         )
         session.organisations.add(organisation)
 
-    # The edition, the sessions, their speakers (with organisations), their organisations.
-    with django_assert_num_queries(4):
+    # The edition, the sessions, their speakers (with organisations), their organisations,
+    # their published materials.
+    with django_assert_num_queries(5):
         response = client.get("/journees/exemple/programme/")
 
     assert response.status_code == 200

@@ -24,6 +24,7 @@ from admission import codes, security_list
 from charter import ceremony, signatures
 from charter.enums import Channel
 from charter.models import SigningRequest
+from events.models import Material
 from outbox.models import Message
 from registrations import capacity, workshops
 from tests import routes
@@ -198,6 +199,11 @@ PAGES += [
     Page("events:speaker_add", CONTENT, slug="edition"),
     Page("events:speaker_edit", CONTENT, slug="edition", pk="speaker"),
     Page("events:speaker_delete", CONTENT, slug="edition", pk="speaker"),
+    Page("events:material_list", CONTENT, slug="edition"),
+    Page("events:material_file_add", CONTENT, slug="edition"),
+    Page("events:material_link_add", CONTENT, slug="edition"),
+    Page("events:material_edit", CONTENT, slug="edition", pk="material"),
+    Page("events:material_delete", CONTENT, slug="edition", pk="material"),
     Page("registrations:categories", MANAGE, slug="edition"),
     Page("registrations:category_add", MANAGE, slug="edition"),
     Page("registrations:category_edit", MANAGE, slug="edition", pk="category"),
@@ -290,6 +296,9 @@ def scene(cast):
     workshop = WorkshopFactory(edition=edition)
     workshops.choose(registration, workshop)
     speaker = SpeakerFactory(edition=edition)
+    material = Material.objects.create(
+        edition=edition, kind="link", title="Replay", url="https://video.example"
+    )
     spare_category = CategoryFactory(edition=edition, name="Sans inscrits")
     viewer_token, _ = ApiToken.issue(cast.viewer)
     invitation = InvitationFactory(edition=edition, email="invitee.secret@example.org")
@@ -337,6 +346,7 @@ def scene(cast):
         "session": session.pk,
         "workshop": workshop.pk,
         "speaker": speaker.pk,
+        "material": material.pk,
         "category": category.pk,
         "spare_category": spare_category.pk,
         "viewer_membership": cast.viewer.memberships.get().pk,

@@ -385,7 +385,7 @@ def _table(version, changes_only, *, written=False):
     rows = []
     for what, row in _change_rows(found):
         rows.append([what, *(_cell(row, key, written) for key in keys)])
-    return [_("Change"), *labels], rows
+    return [pgettext("security list column", "Change"), *labels], rows
 
 
 def _cell(row, key, written):

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.http.multipartparser import MultiPartParserError
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.translation import gettext as _
 
 from common import errors, unstorable
@@ -29,6 +29,40 @@ def api_method_not_allowed(get_response):
             )
             response["Allow"] = allowed
         return response
+
+    return middleware
+
+
+class _NameKeepingParser(MultiPartParser):
+    """Django's parser of a form with files, which also keeps the files' names as sent."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sent_file_names = []
+
+    def sanitize_file_name(self, file_name):
+        self.sent_file_names.append(file_name)
+        return super().sanitize_file_name(file_name)
+
+
+def keep_sent_file_names(get_response):
+    """``request.sent_file_names``: the names of a form's files as the client sent them.
+    Django gives views only their last part, without control characters ("../x.pdf" becomes
+    "x.pdf"); a view that would rather refuse such a name reads them here
+    (``events.materials``). Before anything reads the body."""
+
+    def middleware(request):
+        request.sent_file_names = []
+
+        def parse_file_upload(meta, post_data):
+            parser = _NameKeepingParser(meta, post_data, request.upload_handlers, request.encoding)
+            try:
+                return parser.parse()
+            finally:
+                request.sent_file_names = parser.sent_file_names
+
+        request.parse_file_upload = parse_file_upload
+        return get_response(request)
 
     return middleware
 

@@ -1,6 +1,8 @@
 import datetime as dt
+import secrets
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import moments
+from events import materials
 from events.enums import (
     PUBLIC_STATUSES,
     EditionStatus,
@@ -484,3 +487,118 @@ class Session(models.Model):
     @property
     def ends_at(self):
         return dt.datetime.combine(self.edition.date, self.end_time, tzinfo=PARIS)
+
+
+class MaterialKind(models.TextChoices):
+    FILE = "file", _("file")
+    LINK = "link", _("link")
+
+
+class MaterialPublication(models.TextChoices):
+    DRAFT = "draft", _("not published")
+    NOW = "now", _("published")
+    AFTER_DAY = "after_day", _("published after the day")
+
+
+def material_path(material, filename):
+    """Where a material's file is stored: under its edition, by a random name with the
+    extension of its detected type (never the name it was uploaded with, kept apart in
+    ``file_name`` for the download's name only)."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"materials/{material.edition.slug}/{secrets.token_urlsafe(16)}.{extension}"
+
+
+class Material(models.Model):
+    """A file (PDF, image, presentation) or a link (video, replay, external page) attached to
+    a session or, without a session, to the edition itself (:mod:`events.materials`)."""
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="materials"
+    )
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="materials",
+        help_text=_("Empty: a material of the whole day, shown on its page."),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=MaterialKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.CharField(
+        _("description"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "What it shows or contains, for people who cannot see it (the alternative text of "
+            "an image)."
+        ),
+    )
+    file = models.FileField(_("file"), upload_to=material_path, max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    url = models.URLField(_("address"), max_length=2000, blank=True)
+    publication = models.CharField(
+        _("publication"),
+        max_length=10,
+        choices=MaterialPublication.choices,
+        default=MaterialPublication.DRAFT,
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="file") & ~models.Q(file=""))
+                | (models.Q(kind="link") & ~models.Q(url="")),
+                name="material_has_file_or_link",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        if not self.is_file:
+            return self.url
+        return reverse(
+            "events:material",
+            kwargs={"slug": self.edition.slug, "pk": self.pk, "name": self.file_name},
+        )
+
+    @property
+    def is_file(self):
+        return self.kind == MaterialKind.FILE
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")
+
+    @property
+    def type_label(self):
+        """The file's type in a word: "PDF", "PowerPoint"."""
+        kind = materials.kind_of(self.content_type)
+        return kind.label if kind else self.content_type
+
+    def is_visible(self, now=None):
+        """Whether visitors see it at ``now``: published, or published after the day and the
+        day has ended."""
+        if self.publication == MaterialPublication.NOW:
+            return True
+        if self.publication == MaterialPublication.AFTER_DAY:
+            return (now or timezone.now()) >= self.edition.ends_at
+        return False

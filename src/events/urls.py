@@ -4,7 +4,7 @@ and its organiser pages (settings, venue, programme) under ``journees/<slug>/ges
 from django.urls import path
 
 from common.urls import edition_organiser
-from events.views import organiser, public
+from events.views import materials, organiser, public
 
 app_name = "events"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("journees/<slug:slug>/journee.ics", public.edition_ics, name="edition_ics"),
     path(
         "journees/<slug:slug>/programme/<int:session>.ics", public.session_ics, name="session_ics"
+    ),
+    path(
+        "journees/<slug:slug>/documents/<int:pk>/<str:name>",
+        materials.material,
+        name="material",
     ),
     path("gestion/journees/nouvelle/", organiser.new_edition, name="new_edition"),
     edition_organiser(
@@ -30,6 +35,21 @@ urlpatterns = [
                 "programme/seances/<int:pk>/supprimer/",
                 organiser.session_delete,
                 name="session_delete",
+            ),
+            path("programme/documents/", materials.material_list, name="material_list"),
+            path(
+                "programme/documents/fichier/",
+                materials.material_file_add,
+                name="material_file_add",
+            ),
+            path(
+                "programme/documents/lien/", materials.material_link_add, name="material_link_add"
+            ),
+            path("programme/documents/<int:pk>/", materials.material_edit, name="material_edit"),
+            path(
+                "programme/documents/<int:pk>/supprimer/",
+                materials.material_delete,
+                name="material_delete",
             ),
             path("programme/intervenants/nouveau/", organiser.speaker_add, name="speaker_add"),
             path("programme/intervenants/<int:pk>/", organiser.speaker_edit, name="speaker_edit"),

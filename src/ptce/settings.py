@@ -6,6 +6,7 @@ generated once into ``var/secret_key``. Production sets ``SITE_URL`` to its http
 which switches on secure cookies, HSTS and trust in the proxy's ``X-Forwarded-Proto``.
 """
 
+import json
 import os
 import re
 import secrets
@@ -142,6 +143,8 @@ MIDDLEWARE = [
     # Before anything reads the body or the database, in the visitor's language: 413/414 for
     # what is too large, 400/404 for characters no database stores.
     "common.middleware.limit_request_size",
+    # request.sent_file_names, before the body is read (events' materials refuse paths).
+    "common.middleware.keep_sent_file_names",
     "common.middleware.refuse_unstorable_input",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -306,8 +309,22 @@ FORMAT_MODULE_PATH = ["ptce.formats"]
 # Static files ------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The materials' files (events.materials): a folder of the var dir by default; several machines
+# share an object storage instead, e.g. PTCE_STORAGE_BACKEND=storages.backends.s3.S3Storage
+# with django-storages installed and PTCE_STORAGE_OPTIONS, its options as JSON (README).
+MEDIA_ROOT = VAR_DIR / "media"
+try:
+    STORAGE_OPTIONS = json.loads(os.environ.get("PTCE_STORAGE_OPTIONS", "").strip() or "{}")
+except ValueError:
+    raise ImproperlyConfigured("PTCE_STORAGE_OPTIONS must be a JSON object") from None
+if not isinstance(STORAGE_OPTIONS, dict):
+    raise ImproperlyConfigured("PTCE_STORAGE_OPTIONS must be a JSON object")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("PTCE_STORAGE_BACKEND", "").strip()
+        or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": STORAGE_OPTIONS,
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -329,7 +346,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 # import, 5 MB at most, says so itself) up to 10 MB, as nginx's client_max_body_size in the
 # README; beyond, 413 (common.middleware.limit_request_size).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-PTCE_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# A material's file (events.materials) at most; a form with files may carry it and 1 MB more.
+PTCE_MATERIAL_MAX_BYTES = env_int(
+    "PTCE_MATERIAL_MAX_BYTES", 20 * 1024 * 1024, minimum=1024, maximum=1024**3
+)
+PTCE_MAX_UPLOAD_SIZE = max(10 * 1024 * 1024, PTCE_MATERIAL_MAX_BYTES + 1024 * 1024)
 # Addresses (path and query string) beyond this get the project's 414 page; gunicorn's own
 # limit (ptce serve) is set above it, so that Django answers first.
 PTCE_MAX_URL_LENGTH = 4096

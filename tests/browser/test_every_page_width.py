@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
@@ -40,7 +41,7 @@ from charter import links as charter_links
 from charter.enums import Channel
 from charter.models import CharterVersion, SigningRequest
 from events.enums import SessionKind
-from events.models import Edition
+from events.models import Edition, Material
 from network import poles
 from network.enums import MemberCategory, OrganisationKind, RecognitionKind, TerritoryLevel
 from outbox.models import Message
@@ -100,6 +101,7 @@ SKIPPED_NAMESPACES = {
 SKIPPED = {
     "events:edition_ics": "calendar file",
     "events:session_ics": "calendar file",
+    "events:material": "a material's file (PDF, image, slides)",
     "accounts:logout": "POST only: the header's button",
     "accounts:audit_csv": "CSV file",
     "accounts:edition_audit_csv": "CSV file",
@@ -323,6 +325,27 @@ def scene(scene_server):
         description="Des pôles racontent leurs coopérations.",
     )
     session.speakers.add(speaker)
+    material = Material.objects.create(
+        edition=edition,
+        session=session,
+        kind="link",
+        title="Rediffusion de la table ronde sur la coopération territoriale",
+        description="La vidéo complète, sous-titrée",
+        url="https://video.example/table-ronde-cooperation-territoriale",
+        publication="now",
+    )
+    # A file of the day, in the storage of the run (a temporary folder: tests/conftest.py).
+    material_file = Material.objects.create(
+        edition=edition,
+        kind="file",
+        title="Programme imprimable",
+        description="Le programme de la journée, heure par heure",
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="programme.pdf"),
+        file_name="programme.pdf",
+        content_type="application/pdf",
+        size=15,
+        publication="now",
+    )
     # Two workshops at the same time: the person of the private pages holds a seat in one.
     workshop = WorkshopFactory(
         edition=edition,
@@ -414,6 +437,9 @@ def scene(scene_server):
         "workshop": workshop.pk,
         "speaker": speaker.pk,
         "speaker_slug": speaker.slug,
+        "material": material.pk,
+        "material_file": material_file.pk,
+        "material_file_name": material_file.file_name,
         "category": participants.pk,
         "spare_category": spare_category.pk,
         "viewer_membership": viewer_membership.pk,

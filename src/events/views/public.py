@@ -5,6 +5,7 @@ people who prepare it (``edit_content`` on it: organisers and editors) preview i
 programme, marked as a preview, never cached nor indexed.
 """
 
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils.http import content_disposition_header
 from common.permissions import Action
 from events import ics, registration_notes
 from events.enums import PUBLIC_STATUSES, SECURITY_FIELD_REASONS, SecurityField
-from events.models import Edition, Session, Speaker
+from events.models import Edition, Material, MaterialPublication, Session, Speaker
 from events.workshops import seats_left, slots
 
 
@@ -81,6 +82,9 @@ def edition(request, slug):
             "registration_state": edition.registration_state(),
             "registration_notes": registration_notes.notes(edition),
             "security_details": security_details,
+            "day_materials": _shown_materials(
+                edition, _published(Material.objects.filter(edition=edition, session=None))
+            ),
             "has_programme": edition.sessions.exists(),
             "has_fictional": _any_fictional(edition.organisers.all(), edition.partners.all()),
             "sees_registrations": request.user.has_perm(Action.VIEW_PERSONAL_DATA, edition),
@@ -91,7 +95,13 @@ def edition(request, slug):
 
 def programme(request, slug):
     edition, is_preview = _shown_edition(request, Edition.objects.select_related("venue"), slug)
-    sessions = list(Session.objects.filter(edition=edition).for_programme())
+    sessions = list(
+        Session.objects.filter(edition=edition)
+        .for_programme()
+        .prefetch_related(Prefetch("materials", queryset=_published(Material.objects.all())))
+    )
+    for session in sessions:
+        session.shown_materials = _shown_materials(edition, session.materials.all())
     shown = [o for session in sessions for o in session.organisations.all()]
     shown += [s.organisation for session in sessions for s in session.speakers.all()]
     response = render(
@@ -105,6 +115,24 @@ def programme(request, slug):
         },
     )
     return _preview(response, is_preview)
+
+
+def _published(materials):
+    return materials.filter(
+        publication__in=[MaterialPublication.NOW, MaterialPublication.AFTER_DAY]
+    ).order_by("position", "pk")
+
+
+def _shown_materials(edition, materials, now=None):
+    """Those of ``edition``'s published ``materials`` that visitors see at ``now`` (after the
+    day: once it has ended), with no query per material."""
+    now = now or timezone.now()
+    shown = []
+    for material in materials:
+        material.edition = edition
+        if material.is_visible(now):
+            shown.append(material)
+    return shown
 
 
 def _programme_entries(edition, sessions):
