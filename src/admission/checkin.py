@@ -288,9 +288,9 @@ def admit(
     )
 
     kept = scans(rehearsal)
-    stored = _stored(kept, edition, nonce, digest)
-    if stored is not None:
-        return stored
+    found = stored(kept, edition, nonce, digest)
+    if found is not None:
+        return found
     if scanned_at is None:
         scanned_at = now
     else:
@@ -312,8 +312,19 @@ def admit(
         scanned_at=scanned_at,
         received_at=now,
     )
+    return record(scan, kept)
+
+
+def record(scan, kept, *, nonces=None):
+    """Insert ``scan`` (a scan of any door, not saved yet) and return its :class:`Verdict`:
+    ``already_admitted`` when the scans ``kept`` hold an admission of its registration. The
+    stored verdict when a retry with the same nonce, among ``nonces`` (default: ``kept``),
+    was recorded concurrently."""
+    nonces = kept if nonces is None else nonces
+    edition, nonce, digest = scan.edition, scan.nonce, scan.request_digest
+    registration = scan.registration
     first = None
-    if result == CheckInResult.ADMITTED:
+    if scan.result == CheckInResult.ADMITTED:
         first = _first_admission(kept, registration)
         if first is not None:
             scan.result = CheckInResult.ALREADY_ADMITTED
@@ -323,9 +334,9 @@ def admit(
         with transaction.atomic():
             scan.save(force_insert=True)
     except IntegrityError:
-        stored = _stored(kept, edition, nonce, digest)
-        if stored is not None:
-            return stored
+        found = stored(kept, edition, nonce, digest, nonces=nonces)
+        if found is not None:
+            return found
         if scan.result != CheckInResult.ADMITTED:
             raise
         # Someone else's admission of this registration committed first: this scan is the
@@ -338,10 +349,10 @@ def admit(
                 scan.save(force_insert=True)
         except IntegrityError:
             # A retry with the same nonce, racing this one through the same path, won.
-            stored = _stored(kept, edition, nonce, digest)
-            if stored is None:
+            found = stored(kept, edition, nonce, digest, nonces=nonces)
+            if found is None:
                 raise
-            return stored
+            return found
     return Verdict(
         result=CheckInResult(scan.result),
         checkin=scan,
@@ -398,12 +409,14 @@ def _first_admission(kept, registration):
     )
 
 
-def _stored(kept, edition, nonce, digest):
-    """The verdict already given for ``nonce`` at ``edition`` among the scans ``kept``, or
-    None; :class:`NonceReused` when it was given for another scan (scans recorded before
+def stored(kept, edition, nonce, digest, *, nonces=None):
+    """The verdict already given for ``nonce`` at ``edition`` among the scans ``nonces``
+    (default: ``kept``, the scans where its registration's first admission is looked for),
+    or None; :class:`NonceReused` when it was given for another scan (scans recorded before
     digests were kept have none)."""
+    nonces = kept if nonces is None else nonces
     scan = (
-        kept.select_related(
+        nonces.select_related(
             "entrance", "agent", "registration__category", "registration__organisation"
         )
         .filter(edition=edition, nonce=nonce)

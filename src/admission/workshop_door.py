@@ -28,7 +28,6 @@ the stored verdict and records nothing, another scan with it raises
 :class:`~admission.checkin.ScanRefused`.
 """
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from admission import checkin
@@ -98,9 +97,10 @@ def admit(
     )
     session = entrance.session
     kept = scans(session, rehearsal)
-    stored = _stored(edition, kept, nonce, digest)
-    if stored is not None:
-        return stored
+    # A nonce is unique among all the edition's workshop scans (any workshop, any rehearsal).
+    found = checkin.stored(kept, edition, nonce, digest, nonces=WorkshopCheckIn.objects)
+    if found is not None:
+        return found
     if scanned_at is None:
         scanned_at = now
     else:
@@ -128,69 +128,4 @@ def admit(
         scanned_at=scanned_at,
         received_at=now,
     )
-    if result == CheckInResult.ADMITTED and _first_admission(kept, registration) is not None:
-        scan.result = CheckInResult.ALREADY_ADMITTED
-    try:
-        # A savepoint, as at the main door: a concurrent admission or retry fails this insert
-        # without spoiling the caller's transaction.
-        with transaction.atomic():
-            scan.save(force_insert=True)
-    except IntegrityError:
-        stored = _stored(edition, kept, nonce, digest)
-        if stored is not None:
-            return stored
-        if scan.result != CheckInResult.ADMITTED:
-            raise
-        scan.pk = None
-        scan.result = CheckInResult.ALREADY_ADMITTED
-        try:
-            with transaction.atomic():
-                scan.save(force_insert=True)
-        except IntegrityError:
-            stored = _stored(edition, kept, nonce, digest)
-            if stored is None:
-                raise
-            return stored
-    first = None
-    if scan.result == CheckInResult.ALREADY_ADMITTED:
-        first = _first_admission(kept, registration)
-    return checkin.Verdict(
-        result=CheckInResult(scan.result),
-        checkin=scan,
-        registration=registration,
-        first_admission=first,
-    )
-
-
-def _first_admission(kept, registration):
-    return (
-        kept.select_related("entrance", "agent")
-        .filter(registration=registration, result=CheckInResult.ADMITTED)
-        .first()
-    )
-
-
-def _stored(edition, kept, nonce, digest):
-    """The verdict already given for ``nonce`` at ``edition``'s workshop doors, or None;
-    :class:`~admission.checkin.NonceReused` when it was given for another scan."""
-    scan = (
-        WorkshopCheckIn.objects.select_related(
-            "entrance", "agent", "registration__category", "registration__organisation"
-        )
-        .filter(edition=edition, nonce=nonce)
-        .first()
-    )
-    if scan is None:
-        return None
-    if scan.request_digest != digest:
-        raise checkin.NonceReused
-    first = None
-    if scan.result == CheckInResult.ALREADY_ADMITTED:
-        first = _first_admission(kept, scan.registration)
-    return checkin.Verdict(
-        result=CheckInResult(scan.result),
-        checkin=scan,
-        registration=scan.registration,
-        first_admission=first,
-        replayed=True,
-    )
+    return checkin.record(scan, kept, nonces=WorkshopCheckIn.objects)
