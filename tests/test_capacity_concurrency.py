@@ -42,11 +42,11 @@ THREADS = 64
 ATTEMPTS = 1000
 
 
-def run_together(items, action):
+def run_together(items, action, *, refusals=(RegistrationRefused,)):
     """Call ``action(item)`` for every item from THREADS threads released at one barrier.
 
-    Returns ``(item, result)`` pairs, a refusal counting as a result. Any other exception
-    fails the test.
+    Returns ``(item, result)`` pairs, a refusal (one of ``refusals``) counting as a result.
+    Any other exception fails the test.
     """
     barrier = threading.Barrier(THREADS)
     results, errors = [], []
@@ -58,7 +58,7 @@ def run_together(items, action):
             for item in chunk:
                 try:
                     result = action(item)
-                except RegistrationRefused as refused:
+                except refusals as refused:
                     result = refused
                 with guard:
                     results.append((item, result))

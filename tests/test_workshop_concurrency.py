@@ -3,16 +3,15 @@
 
 import datetime as dt
 import random
-import threading
 from collections import Counter, defaultdict
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from registrations import capacity, workshops
 from registrations.enums import WorkshopChoiceStatus
 from registrations.models import Registration, WorkshopChoice
+from tests import test_capacity_concurrency as capacity_concurrency
 from tests.factories import CategoryFactory, EditionFactory, RegistrationFactory, WorkshopFactory
 
 pytestmark = [
@@ -23,43 +22,15 @@ pytestmark = [
 
 SEAT = WorkshopChoiceStatus.CONFIRMED
 WAITING = WorkshopChoiceStatus.WAITING
-THREADS = 64
 PEOPLE = 250
 SEATS = 30
 
 
 def run_together(items, action):
-    """``action(item)`` for every item, from THREADS threads released at one barrier; a
-    refusal counts as a result, any other exception fails the test."""
-    barrier = threading.Barrier(THREADS)
-    results, errors = [], []
-    guard = threading.Lock()
-
-    def work(chunk):
-        try:
-            barrier.wait()
-            for item in chunk:
-                try:
-                    result = action(item)
-                except (workshops.ChoiceRefused, capacity.RegistrationRefused) as refused:
-                    result = refused
-                with guard:
-                    results.append((item, result))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=work, args=(items[index::THREADS],)) for index in range(THREADS)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert len(results) == len(items)
-    return results
+    """The harness of the day's seats, a workshop's refusal counting as a result too."""
+    return capacity_concurrency.run_together(
+        items, action, refusals=(workshops.ChoiceRefused, capacity.RegistrationRefused)
+    )
 
 
 def choices(session):
