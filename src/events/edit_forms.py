@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from common.forms import EditForm, https_by_default
 from events.enums import SecurityField
 from events.models import Edition, Session, Speaker, Venue
-from events.workshops import seats_taken
+from events.workshops import below_taken_sentence, seats_taken
 from network.models import Organisation
 
 DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -259,17 +259,7 @@ def workshop_errors(session, cleaned_data):
     capacity = cleaned_data.get("capacity")
     taken = seats_taken([session])[session.pk]
     if capacity is not None and capacity < taken:
-        # The sentence of registrations.workshops.set_capacity, which the workshop's page uses.
-        return {
-            "capacity": ngettext(
-                "%(count)s person already holds a seat in this workshop: it needs at least "
-                "%(count)s seat.",
-                "%(count)s people already hold a seat in this workshop: it needs at least "
-                "%(count)s seats.",
-                taken,
-            )
-            % {"count": taken}
-        }
+        return {"capacity": below_taken_sentence(taken)}
     return {}
 
 

@@ -13,6 +13,8 @@ left through :func:`seats_left`.
 
 from dataclasses import dataclass
 
+from django.utils.translation import ngettext
+
 from events.models import Session
 
 
@@ -108,3 +110,13 @@ def seats_left(sessions):
         for session in sessions
         if session.is_workshop
     }
+
+
+def below_taken_sentence(taken):
+    """Why a workshop cannot have fewer seats than ``taken``, the people holding one (the
+    programme's form and the workshop's page say it alike)."""
+    return ngettext(
+        "%(count)s person already holds a seat in this workshop: it needs at least %(count)s seat.",
+        "%(count)s people already hold a seat in this workshop: it needs at least %(count)s seats.",
+        taken,
+    ) % {"count": taken}

@@ -38,7 +38,7 @@ from django.utils.translation import ngettext
 
 from events.enums import WorkshopPromotion
 from events.models import Session
-from events.workshops import edition_slots, slot_of
+from events.workshops import below_taken_sentence, edition_slots, slot_of
 from registrations import emails, locks
 from registrations.enums import HOLDS_WORKSHOP_SEAT, RegistrationStatus, WorkshopChoiceStatus
 from registrations.models import WorkshopChoice
@@ -361,14 +361,6 @@ def full_sentence(session, taken):
         "“%(title)s” is full: its %(count)s seats are taken.",
         taken,
     ) % {"title": session.title, "count": taken}
-
-
-def below_taken_sentence(taken):
-    return ngettext(
-        "%(count)s person already holds a seat in this workshop: it needs at least %(count)s seat.",
-        "%(count)s people already hold a seat in this workshop: it needs at least %(count)s seats.",
-        taken,
-    ) % {"count": taken}
 
 
 # Under the lock ---------------------------------------------------------------------------------
