@@ -458,6 +458,10 @@ class Session(models.Model):
         the day."""
         return self.choices_close_at or self.edition.starts_at
 
+    def is_open_to_choice(self, now):
+        """Whether attendees may still choose this workshop at ``now``."""
+        return now < self.choice_deadline
+
     def clean(self):
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("A session must end after it starts.")})

@@ -84,10 +84,6 @@ class PersonSlot:
 # Reading ------------------------------------------------------------------------------------
 
 
-def _is_open(session, now):
-    return now < session.choice_deadline
-
-
 def form_slots(edition, now=None):
     """The slots of the registration form: ``[(slot, [Option])]``, the workshops still open to
     choice only, slots with none left out."""
@@ -100,7 +96,9 @@ def form_slots(edition, now=None):
     found = []
     for slot in slots:
         options = [
-            Option(session, left[session.pk]) for session in slot.sessions if _is_open(session, now)
+            Option(session, left[session.pk])
+            for session in slot.sessions
+            if session.is_open_to_choice(now)
         ]
         if options:
             found.append((slot, options))
@@ -132,7 +130,7 @@ def person_slots(registration, now=None):
             Option(
                 session,
                 left[session.pk],
-                is_open=_is_open(session, now),
+                is_open=session.is_open_to_choice(now),
                 checked=wanted is not None and wanted.session_id == session.pk,
             )
             for session in slot.sessions

@@ -400,7 +400,7 @@ class _State:
             raise ChoiceRefused("registration_cancelled")
 
     def check_open(self, session):
-        if not self.by_organiser and self.now >= session.choice_deadline:
+        if not self.by_organiser and not session.is_open_to_choice(self.now):
             raise ChoiceRefused("choice_closed", session=session)
 
     def in_slot(self, session):

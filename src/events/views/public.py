@@ -145,7 +145,7 @@ def _programme_entries(edition, sessions):
     for session in workshops:
         session.edition = edition
         session.seats_left = left[session.pk]
-        session.choices_open = now < session.choice_deadline
+        session.choices_open = session.is_open_to_choice(now)
     slot_of = {session.pk: slot for slot in slots(workshops) for session in slot.sessions}
     entries, placed = [], set()
     for session in sessions:
