@@ -175,7 +175,7 @@ def generate(edition, *, by, now=None):
     :class:`SecurityList`. Returns it.
     """
     with transaction.atomic():
-        edition = Edition.objects.select_for_update().get(pk=edition.pk)
+        edition = Edition.objects.locked(edition.pk)
         last = edition.security_lists.aggregate(last=Max("number"))["last"] or 0
         rows = snapshot(edition)
         return SecurityList.objects.create(

@@ -61,6 +61,11 @@ class Venue(models.Model):
 
 
 class EditionQuerySet(models.QuerySet):
+    def locked(self, pk):
+        """The edition ``pk``, read again under its row lock, until the end of the
+        transaction: the lock every change of its seats waits for (``registrations.locks``)."""
+        return self.select_for_update().get(pk=pk)
+
     def public(self):
         return self.filter(status__in=PUBLIC_STATUSES)
 

@@ -11,4 +11,4 @@ from events.models import Edition
 
 def edition(edition_id):
     """The edition, read again under its row lock; call it inside ``transaction.atomic``."""
-    return Edition.objects.select_for_update().get(pk=edition_id)
+    return Edition.objects.locked(edition_id)

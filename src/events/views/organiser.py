@@ -239,7 +239,7 @@ class SessionChange(_ProgrammeObject, edit_pages.ChangeView):
             # taken before the session's row, in the order the seats' rules take them. The
             # workshop is checked again under it: a seat taken since the form's check could
             # otherwise leave more people holding a seat than the new number.
-            Edition.objects.select_for_update().get(pk=self.edition.pk)
+            Edition.objects.locked(self.edition.pk)
             errors = workshop_errors(Session.objects.get(pk=self.object.pk), form.cleaned_data)
             if errors:
                 for name, message in errors.items():
