@@ -4,12 +4,15 @@ copied with dates shifted; people, tickets and keys never; who may copy."""
 import datetime as dt
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from admission import keys
 from admission.models import CheckIn, EditionKey, Entrance, SecurityList
+from events.copying import copy_edition
 from events.enums import EditionStatus
-from events.models import PARIS, Edition
+from events.models import PARIS, Edition, Material, MaterialKind, MaterialPublication
+from events.signals import edition_copied
 from registrations.models import Announcement, Booking, Category, Invitation, Registration
 from tests.auth import log_in
 from tests.factories import (
@@ -187,3 +190,97 @@ def test_only_organisers_of_the_edition_may_copy_it(source, cast, client, role):
     assert client.get(reverse("edition_copy", args=[source.slug])).status_code == 403
     assert copy(client, source).status_code == 403
     assert not Edition.objects.filter(slug="journee-exemple-2031").exists()
+
+
+def test_materials_are_copied_unpublished_with_files_of_their_own(source, cast):
+    session = source.sessions.get()
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    slides = Material(
+        edition=source,
+        session=session,
+        kind=MaterialKind.FILE,
+        title="Diapositives",
+        description="Les diapositives de la plénière",
+        file_name="diapositives.pdf",
+        content_type="application/pdf",
+        size=len(pdf),
+        publication=MaterialPublication.NOW,
+        position=2,
+        created_by=cast.editor,
+    )
+    slides.file.save("diapositives.pdf", ContentFile(pdf), save=False)
+    slides.save()
+    replay = Material.objects.create(
+        edition=source,
+        kind=MaterialKind.LINK,
+        title="Replay",
+        url="https://video.example/replay",
+        publication=MaterialPublication.AFTER_DAY,
+    )
+
+    new = copy_edition(source, title="Journée Exemple 2031", slug="suite", date=NEW_DAY)
+
+    file_copy, link_copy = Material.objects.filter(edition=new).order_by("pk")
+    assert file_copy.session == new.sessions.get()
+    assert (
+        file_copy.kind,
+        file_copy.title,
+        file_copy.description,
+        file_copy.file_name,
+        file_copy.content_type,
+        file_copy.size,
+        file_copy.position,
+    ) == (
+        MaterialKind.FILE,
+        "Diapositives",
+        "Les diapositives de la plénière",
+        "diapositives.pdf",
+        "application/pdf",
+        len(pdf),
+        2,
+    )
+    assert (link_copy.kind, link_copy.url, link_copy.session) == (
+        MaterialKind.LINK,
+        "https://video.example/replay",
+        None,
+    )
+    # Unpublished until the organisers of the new day say otherwise; added by nobody.
+    assert {file_copy.publication, link_copy.publication} == {MaterialPublication.DRAFT}
+    assert (file_copy.created_by, link_copy.created_by) == (None, None)
+    # A file of its own, under the new edition, with the same bytes.
+    assert file_copy.file.name != slides.file.name
+    assert file_copy.file.name.startswith("materials/suite/")
+    assert file_copy.file.name.endswith(".pdf")
+    with file_copy.file.open("rb") as stored:
+        assert stored.read() == pdf
+    # Deleting the source's material and file (as its page does) leaves the copy's.
+    storage, name = slides.file.storage, slides.file.name
+    slides.delete()
+    storage.delete(name)
+    replay.delete()
+    assert not storage.exists(name)
+    file_copy.refresh_from_db()
+    with file_copy.file.open("rb") as stored:
+        assert stored.read() == pdf
+    assert Material.objects.filter(edition=new).count() == 2
+
+
+def test_a_copy_that_fails_leaves_no_file_behind(source, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    material = Material(edition=source, kind=MaterialKind.FILE, title="Plan", file_name="plan.pdf")
+    material.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    material.save()
+
+    def refuse(**kwargs):
+        raise RuntimeError("a receiver failed")
+
+    edition_copied.connect(refuse)
+    try:
+        with pytest.raises(RuntimeError):
+            copy_edition(source, title="Suite", slug="suite", date=NEW_DAY)
+    finally:
+        edition_copied.disconnect(refuse)
+    assert not Edition.objects.filter(slug="suite").exists()
+    assert [path.name for path in tmp_path.rglob("*") if path.is_file()] == [
+        material.file.name.rsplit("/", 1)[-1]
+    ]

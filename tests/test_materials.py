@@ -330,3 +330,44 @@ def test_other_roles_cannot_reach_the_editing_pages(client, cast, settings, who)
 def test_anonymous_visitors_go_to_the_login_page(client, cast):
     url = base(cast.edition)
     assert client.get(url)["Location"] == f"/connexion/?next={url}"
+
+
+def test_the_admin_lists_and_shows_a_material_without_an_upload(client, cast):
+    session = SessionFactory(edition=cast.edition, title="Ouverture")
+    log_in(client, cast.editor)
+    upload(client, cast.edition, "a.pdf", PDF, session=session.pk)
+    material = Material.objects.get()
+    log_in(client, cast.superuser)
+
+    listing = client.get("/admin/events/material/")
+    assert listing.status_code == 200
+    assert list(listing.context["cl"].result_list) == [material]
+    change = client.get(f"/admin/events/material/{material.pk}/change/")
+    assert change.status_code == 200
+    page = change.content.decode()
+    assert f'<a href="{material.get_absolute_url()}">a.pdf</a>' in page
+    assert 'type="file"' not in page
+    assert set(change.context["adminform"].form.fields) == {
+        "session",
+        "title",
+        "description",
+        "publication",
+        "position",
+    }
+    assert list(change.context["adminform"].form.fields["session"].queryset) == [session]
+    assert client.get("/admin/events/material/add/").status_code == 403
+
+    other = SessionFactory(edition=cast.edition_two)
+    data = {
+        "title": "Slides",
+        "description": "Les diapositives",
+        "publication": MaterialPublication.NOW,
+        "position": 1,
+    }
+    refused = client.post(change.request["PATH_INFO"], {**data, "session": other.pk})
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["session"]
+    saved = client.post(change.request["PATH_INFO"], {**data, "session": session.pk})
+    assert saved.status_code == 302
+    material.refresh_from_db()
+    assert (material.title, material.publication, material.size) == ("Slides", "now", len(PDF))

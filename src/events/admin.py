@@ -1,4 +1,4 @@
-"""Editions, venues, programme sessions and speakers in the admin, for superusers.
+"""Editions, venues, programme sessions, speakers and materials in the admin, for superusers.
 
 The admin site is for superusers only (``accounts.permissions.can_open_admin``); organisers
 and editors edit editions, venues and the programme on the organiser pages
@@ -8,13 +8,15 @@ and editors edit editions, venues and the programme on the organiser pages
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from events.edit_forms import workshop_errors
 from events.edit_pages import limit_raised, promoted_message
 from events.enums import SecurityField
-from events.models import Edition, Session, Speaker, Venue
+from events.material_forms import MaterialChangeForm
+from events.models import Edition, Material, Session, Speaker, Venue
 from events.signals import capacity_raised_for, workshop_seats_raised_for
 
 # Addresses typed without a scheme are https ones (Django 6's default, chosen now).
@@ -194,3 +196,66 @@ class VenueAdmin(admin.ModelAdmin):
     ordering = ("name", "pk")
     autocomplete_fields = ("owner",)
     formfield_overrides = URL_OVERRIDES
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    """Read-mostly: a material's title, description, session, publication and position may
+    change here; its file, what the checks found in it and its address never do."""
+
+    # The organisers' form: the session among the edition's own, a file's description
+    # required.
+    form = MaterialChangeForm
+    list_display = ("title", "edition", "session", "kind", "publication", "size")
+    list_filter = ("kind", "publication")
+    list_select_related = ("edition", "session")
+    search_fields = ("title",)
+    ordering = ("-edition__date", "position", "pk")
+    fields = (
+        "edition",
+        "session",
+        "kind",
+        "title",
+        "description",
+        "download",
+        "file_name",
+        "content_type",
+        "size",
+        "url",
+        "publication",
+        "position",
+        "created_at",
+        "created_by",
+    )
+    readonly_fields = (
+        # Its file is stored under the edition, and its session is one of the edition's.
+        "edition",
+        "kind",
+        "download",
+        "file_name",
+        "content_type",
+        "size",
+        # An address is checked (http or https only) on the organisers' page.
+        "url",
+        "created_at",
+        "created_by",
+    )
+
+    def has_add_permission(self, request):
+        # Files come in only through events.materials' checks (type read from the content,
+        # images re-encoded without their metadata), on the organisers' pages: an upload
+        # field here would go around them.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The organisers' page deletes the stored file with the row; the admin would leave
+        # the file behind.
+        return False
+
+    @admin.display(description=_("file"))
+    def download(self, material):
+        """The file through the site's own address, which checks who may read it (never the
+        storage's)."""
+        if not material.is_file:
+            return "-"
+        return format_html('<a href="{}">{}</a>', material.get_absolute_url(), material.file_name)

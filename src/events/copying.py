@@ -1,12 +1,20 @@
 """Copying an edition to prepare the next one: its settings and programme, never its people.
 
 :func:`copy_edition` copies what the events app owns (the edition's settings, venue,
-organisers and partners, speakers, sessions with their workshops' seats and deadlines) and
-sends :data:`events.signals.edition_copied` in the same transaction, for the other apps to
-copy their part (registration categories with their quotas, the entrances). Registrations,
-workshop choices, bookings, invitations, tickets, keys, check-ins, security lists and
-messages are never copied: the copy gets its own ticket key when it is created
-(``admission.signals``).
+organisers and partners, speakers, sessions with their workshops' seats and deadlines, the
+materials of the day and of its sessions) and sends :data:`events.signals.edition_copied` in
+the same transaction, for the other apps to copy their part (registration categories with
+their quotas, the entrances). Registrations, workshop choices, bookings, invitations,
+tickets, keys, check-ins, security lists and messages are never copied: the copy gets its
+own ticket key when it is created (``admission.signals``).
+
+Materials are copied unpublished (:attr:`MaterialPublication.DRAFT`): the new day's slides
+and replays are not those of the source until the organisers say so, and its page shows
+nothing before they have looked. A link keeps its address; a file is copied into the
+storage under a new name of the new edition, never shared with the source, so that deleting
+either material deletes its own file only. The copy was added by nobody (``created_by`` is
+empty). A file missing from the storage is left out (its material shows nothing on the
+source either); copies stored before the transaction fails are deleted again.
 """
 
 import datetime as dt
@@ -14,7 +22,15 @@ import datetime as dt
 from django.db import transaction
 
 from events.enums import EditionStatus
-from events.models import PARIS, Edition, Session, Speaker
+from events.models import (
+    PARIS,
+    Edition,
+    Material,
+    MaterialKind,
+    MaterialPublication,
+    Session,
+    Speaker,
+)
 from events.signals import edition_copied
 
 #: Settings copied as they are.
@@ -55,6 +71,18 @@ SESSION_FIELDS = (
 )
 #: The sessions' moments, moved by as many days as the date.
 SESSION_SHIFTED_FIELDS = ("choices_close_at",)
+#: A material's fields copied as they are (not its publication, reset, nor its file, stored
+#: again).
+MATERIAL_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "file_name",
+    "content_type",
+    "size",
+    "url",
+    "position",
+)
 
 
 def shifted(moment, days):
@@ -71,9 +99,21 @@ def copy_edition(source, *, title, slug, date, start_time=None, end_time=None):
 
     Side effects, in one transaction: the edition (its own ticket key with it), its
     organisers and partners, speakers, sessions (same times, on the new date) with their
-    speakers and organisations, and whatever the receivers of ``edition_copied`` copy.
+    speakers and organisations, materials (unpublished; files copied in the storage), and
+    whatever the receivers of ``edition_copied`` copy.
     Raises ``IntegrityError`` for a slug already taken.
     """
+    stored = []
+    try:
+        return _copy(source, stored, title, slug, date, start_time, end_time)
+    except BaseException:
+        # The rows are rolled back: the files copied for them go too.
+        for name in stored:
+            Material.file.field.storage.delete(name)
+        raise
+
+
+def _copy(source, stored, title, slug, date, start_time, end_time):
     days = (date - source.date).days
     with transaction.atomic():
         copy = Edition(
@@ -97,8 +137,9 @@ def copy_edition(source, *, title, slug, date, start_time=None, end_time=None):
         sessions = Session.objects.filter(edition=source).prefetch_related(
             "speakers", "organisations"
         )
+        copied_sessions = {}
         for session in sessions.order_by("pk"):
-            new = Session.objects.create(
+            new = copied_sessions[session.pk] = Session.objects.create(
                 edition=copy,
                 **{field: getattr(session, field) for field in SESSION_FIELDS},
                 **{
@@ -108,5 +149,32 @@ def copy_edition(source, *, title, slug, date, start_time=None, end_time=None):
             )
             new.speakers.set([speakers[speaker.pk] for speaker in session.speakers.all()])
             new.organisations.set(session.organisations.all())
+        for material in Material.objects.filter(edition=source).order_by("pk"):
+            copy_material(material, copy, copied_sessions.get(material.session_id), stored)
         edition_copied.send(sender=Edition, source=source, copy=copy)
     return copy
+
+
+def copy_material(material, edition, session, stored):
+    """``material`` copied, unpublished, to ``edition`` (and ``session``, or the day itself);
+    a file is stored again under a new name, added to ``stored``. Returns the copy, or None
+    for a file missing from the storage."""
+    new = Material(
+        edition=edition,
+        session=session,
+        publication=MaterialPublication.DRAFT,
+        **{field: getattr(material, field) for field in MATERIAL_FIELDS},
+    )
+    if material.kind == MaterialKind.FILE:
+        storage = material.file.storage
+        try:
+            source_file = storage.open(material.file.name, "rb")
+        except (FileNotFoundError, OSError):
+            return None
+        with source_file:
+            # A new name under the new edition (the field's ``upload_to``), from the name
+            # shown for the download: its extension is the checked type's.
+            new.file.save(material.file_name, source_file, save=False)
+        stored.append(new.file.name)
+    new.save(force_insert=True)
+    return new
