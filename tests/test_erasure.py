@@ -142,6 +142,7 @@ def test_erasure_from_the_manage_link_leaves_nothing_of_the_person(client, perso
         "promoted": 1,
         "emails": 2,
         "security_lists": 1,
+        "feedback_links": 0,
     }
     # The link now says the registration was deleted; its other pages are no more.
     done = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en")

@@ -93,6 +93,9 @@ from accounts.models import ApiToken, User
 from charter import links as charter_links
 from charter.models import CharterVersion, Signature, SigningRequest
 from events.models import Material, Speaker
+from feedback import links as feedback_links
+from feedback import questionnaires
+from feedback.models import FeedbackLink
 from network.models import Pole
 from ptce.api import api
 from ptce.tasks import heartbeat
@@ -453,6 +456,8 @@ KWARGS_BY_PAGE = {
     "charter:receipt": {"token": "receipt_token"},
     "charter:receipt_pdf": {"token": "receipt_token"},
     "charter:sign_confirm": {"token": "confirm_token"},
+    "feedback:answer": {"token": "feedback_token"},
+    "feedback:thanks": {"token": "feedback_token"},
     "accounts:invitation_accept": {"token": "team_token"},
     # The booker's page, of another person of the booking.
     "registrations:group_resend": {"pk": "colleague"},
@@ -788,9 +793,17 @@ def world(cast, scene, settings, tmp_path):
         size=15,
         publication="now",
     )
+    # The questionnaire after the day, with the person's link not used yet.
+    questionnaire = questionnaires.of_edition(cast.edition)
+    questionnaire.status = "ready"
+    questionnaire.save()
+    feedback_link = FeedbackLink.objects.create(
+        questionnaire=questionnaire, registration=registration
+    )
     return {
         **scene,
         "manage_token": registration_links.manage_token(registration),
+        "feedback_token": feedback_links.token(feedback_link),
         "material_file": material_file.pk,
         "material_file_name": material_file.file_name,
         "booking_token": booking_token(booking),

@@ -25,6 +25,7 @@ from charter import ceremony, signatures
 from charter.enums import Channel
 from charter.models import SigningRequest
 from events.models import Material
+from feedback import questionnaires
 from outbox.models import Message
 from registrations import capacity, workshops
 from tests import routes
@@ -139,6 +140,10 @@ PAGES = [
     # Attendance after the day: counts only.
     Page("admission:attendance", FIGURES, slug="edition"),
     Page("admission:attendance_csv", FIGURES, slug="edition"),
+    # The report after the day: counts only; its texts are content.
+    Page("report", FIGURES, slug="edition"),
+    Page("report_pdf", FIGURES, slug="edition"),
+    Page("report_texts", CONTENT, slug="edition"),
     # The charter: national management, and the edition's ceremony.
     Page("charter:manage", NATIONAL),
     Page("charter:version_add", NATIONAL),
@@ -216,6 +221,16 @@ PAGES += [
     Page("admission:entrance_delete", MANAGE, slug="edition", pk="entrance_pk"),
     Page("admission:rehearsal", MANAGE, slug="edition"),
     Page("admission:rehearsal_close", MANAGE, "post", slug="edition"),
+    # After the day: the questionnaire is content; opening and sending it email attendees;
+    # its figures for those who see figures, its free texts (the export) personal data.
+    Page("feedback:questionnaire", CONTENT, slug="edition"),
+    Page("feedback:question_add", CONTENT, slug="edition"),
+    Page("feedback:question_edit", CONTENT, slug="edition", pk="question"),
+    Page("feedback:question_delete", CONTENT, slug="edition", pk="question"),
+    Page("feedback:question_move", CONTENT, "post", slug="edition", pk="question"),
+    Page("feedback:send_now", MANAGE, "post", slug="edition"),
+    Page("feedback:results", FIGURES, slug="edition"),
+    Page("feedback:results_csv", PERSONAL_DATA, slug="edition"),
     # National: new editions, the team, the audit log, the directory.
     Page("events:new_edition", NATIONAL),
     Page("accounts:team", NATIONAL),
@@ -299,6 +314,7 @@ def scene(cast):
     material = Material.objects.create(
         edition=edition, kind="link", title="Replay", url="https://video.example"
     )
+    question = questionnaires.of_edition(edition).questions.first()
     spare_category = CategoryFactory(edition=edition, name="Sans inscrits")
     viewer_token, _ = ApiToken.issue(cast.viewer)
     invitation = InvitationFactory(edition=edition, email="invitee.secret@example.org")
@@ -347,6 +363,7 @@ def scene(cast):
         "workshop": workshop.pk,
         "speaker": speaker.pk,
         "material": material.pk,
+        "question": question.pk,
         "category": category.pk,
         "spare_category": spare_category.pk,
         "viewer_membership": cast.viewer.memberships.get().pk,

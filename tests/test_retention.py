@@ -256,7 +256,13 @@ def test_after_the_personal_date_every_personal_field_is_empty_and_figures_stay(
     run = privacy.apply_retention(now=at(day))
 
     assert run.personal == {
-        past.slug: {"registrations": 5, "bookings": 1, "invitations": 3, "emails": 3}
+        past.slug: {
+            "registrations": 5,
+            "bookings": 1,
+            "invitations": 3,
+            "emails": 3,
+            "feedback_links": 0,
+        }
     }
     assert all_figures(past, at(day)) == before
     for registration in Registration.objects.filter(edition=past):

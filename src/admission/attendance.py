@@ -25,7 +25,7 @@ edition that has started: anyone else gets none (:class:`NoCertificate`).
 """
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -59,6 +59,9 @@ class Line:
     label: str
     confirmed: int
     admitted: int
+    #: What the line counts when a reader needs more than its label (a workshop's session
+    #: pk); not compared.
+    key: object = field(default=None, compare=False)
 
     @property
     def no_shows(self):
@@ -274,6 +277,7 @@ def _workshops(entrances):
             label=session.title,
             confirmed=seats.get(session.pk, 0),
             admitted=admitted.get(session.pk, 0),
+            key=session.pk,
         )
         for session in ordered
     ]

@@ -112,17 +112,29 @@ def wrap(text, size, available, *, bold=False):
     return lines
 
 
+def draw(canvas, text, x, y, size, *, bold=False, color=colors.black):
+    """One line of ``text`` from ``(x, y)`` (its baseline), each run in the font it needs."""
+    canvas.setFillColor(color)
+    for font, chars in runs(text, bold=bold):
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, chars)
+        x += pdfmetrics.stringWidth(chars, font, size)
+
+
 class Document:
     """A PDF document of the site, drawn on :attr:`canvas`; :meth:`bytes` ends it.
 
     Compressed and ``invariant`` (the same content gives the same bytes: no creation date
     nor random identifier in the file); the site as its author, ``title`` and ``subject`` in
-    its metadata (PDF readers and screen readers show the title).
+    its metadata (PDF readers and screen readers show the title); ``lang`` (``"fr"``), when
+    given, the document's language, which screen readers read it in.
     """
 
-    def __init__(self, title="", *, subject="", pagesize=A4):
+    def __init__(self, title="", *, subject="", pagesize=A4, lang=None):
         self._buffer = io.BytesIO()
-        self.canvas = Canvas(self._buffer, pagesize=pagesize, pageCompression=1, invariant=True)
+        self.canvas = Canvas(
+            self._buffer, pagesize=pagesize, pageCompression=1, invariant=True, lang=lang
+        )
         if title:
             self.canvas.setTitle(title)
         self.canvas.setAuthor(_("Journées PTCE"))
@@ -170,11 +182,7 @@ class Writer:
             x = (PAGE_WIDTH - width(text, size, bold=bold)) / 2
         elif x is None:
             x = self.margin
-        self.canvas.setFillColor(color)
-        for font, chars in runs(text, bold=bold):
-            self.canvas.setFont(font, size)
-            self.canvas.drawString(x, self.y, chars)
-            x += pdfmetrics.stringWidth(chars, font, size)
+        draw(self.canvas, text, x, self.y, size, bold=bold, color=color)
         self.y -= size * self.after
 
     def paragraph(self, text, size, *, available=None, x=None, bold=False, color=colors.black):
@@ -196,6 +204,13 @@ class Writer:
 
     def space(self, height):
         self.y -= height
+
+    def ensure(self, height):
+        """Goes on a new page unless ``height`` more points fit above the bottom margin: what
+        must not be cut (a table's row, a chart) asks first."""
+        if self.y - height < self.margin:
+            self.canvas.showPage()
+            self._start_page()
 
     def rule(self):
         self.space(2 * mm)

@@ -321,3 +321,15 @@ class SpeakerForm(SlugPerEditionForm):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.order_by("name", "pk")
         self.fields["organisation"].help_text = _("When the organisation is in the directory.")
+
+
+class ReportTextsForm(EditForm):
+    """The organisers' own sections of the report after the day (``edit_content``)."""
+
+    class Meta:
+        model = Edition
+        fields = ("report_introduction", "report_conclusions")
+        widgets = {
+            "report_introduction": forms.Textarea(attrs={"rows": 10}),
+            "report_conclusions": forms.Textarea(attrs={"rows": 10}),
+        }

@@ -209,6 +209,20 @@ class Edition(models.Model):
         default=False,
         help_text=_("A made-up edition to try the platform; labelled as such everywhere."),
     )
+    # The organisers' own sections of the report after the day (ptce.report); never copied
+    # to the next edition (events.copying copies a list of fields).
+    report_introduction = models.TextField(
+        _("introduction of the report"),
+        max_length=10000,
+        blank=True,
+        help_text=_("Opens the report of the day, before the figures."),
+    )
+    report_conclusions = models.TextField(
+        _("conclusions of the report"),
+        max_length=10000,
+        blank=True,
+        help_text=_("Closes the report of the day, after the figures."),
+    )
     organisers = models.ManyToManyField(
         "network.Organisation", verbose_name=_("organisers"), related_name="organised_editions"
     )

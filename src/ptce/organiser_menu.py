@@ -65,6 +65,14 @@ MENU = [
         ],
     ),
     (
+        _("After the day"),
+        [
+            Item("feedback", "feedback:questionnaire", _("Questionnaire"), Action.EDIT_CONTENT),
+            Item("feedback_results", "feedback:results", _("Answers"), Action.VIEW_FIGURES),
+            Item("report", "report", _("Report"), Action.VIEW_FIGURES),
+        ],
+    ),
+    (
         _("Preparing"),
         [
             Item("settings", "events:settings", _("Settings"), Action.EDIT_CONTENT),

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "registrations",
     "admission",
     "charter",
+    "feedback",
     "outbox",
     "ptce.admin.PtceAdminConfig",
     "django.contrib.auth",
@@ -459,11 +460,15 @@ PTCE_PERIODIC_TASKS = [
     ("admission.tasks.end_rehearsals", 15 * 60),
     # Each edition's retention settings: venue details, then all personal data (privacy).
     ("registrations.tasks.apply_retention", 60 * 60),
+    # After the day: the questionnaire to the people admitted, and its one reminder.
+    ("feedback.tasks.send_questionnaires", 15 * 60),
 ]
 # Finished task results (heartbeats included) are deleted after this many days.
 PTCE_TASK_RESULTS_MAX_AGE_DAYS = 7
 # The organisers' dashboard shares its figures for this many seconds (ptce.dashboard).
 PTCE_DASHBOARD_MAX_AGE = 5
+# The report after the day (ptce.report) never shows a group of fewer people than this.
+PTCE_REPORT_MIN_GROUP = env_int("PTCE_REPORT_MIN_GROUP", 5, minimum=1, maximum=1000)
 # A task still "running" after this many hours was left by a worker that died (ptce.tasks).
 PTCE_TASK_LOST_AFTER_HOURS = 6
 # A scan's device time (offline scans) must fall on its edition's day, this many hours either

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("registrations.urls")),
     path("", include("admission.urls")),
     path("", include("charter.urls")),
+    path("", include("feedback.urls")),
     # The project's pages: the organisers' home, and an edition's dashboard and figures, which
     # span registrations and admission.
     path("gestion/", organiser.organiser_home, name="organiser_home"),
@@ -34,6 +35,9 @@ urlpatterns = [
             path("", organiser.dashboard, name="dashboard"),
             path("chiffres/", organiser.dashboard_fragment, name="dashboard_fragment"),
             path("exports/chiffres/", organiser.figures_export, name="figures_export"),
+            path("bilan/", organiser.report, name="report"),
+            path("bilan/textes/", organiser.report_texts, name="report_texts"),
+            path("bilan/bilan.pdf", organiser.report_download, name="report_pdf"),
         ]
     ),
     path("confidentialite/", public.privacy, name="privacy"),

@@ -95,17 +95,21 @@ class Holding:
     ready: this app cannot import it. ``name`` is its key in the counts of the retention job
     and of an erasure, and in a person's copy.
 
-    - ``delete_venue_data(edition, now)``: the venue details it keeps of ``edition``, deleted
-      once :func:`venue_data_due_at`; returns how many records changed;
+    - ``delete_venue_data(edition, now)`` (None when it keeps none): the venue details it
+      keeps of ``edition``, deleted once :func:`venue_data_due_at`; returns how many records
+      changed;
     - ``erase(registration)``: the person removed from what it keeps; returns how many
       records changed;
-    - ``copy(registration)``: what it keeps about the person, ready for JSON.
+    - ``copy(registration)``: what it keeps about the person, ready for JSON;
+    - ``anonymise(edition, now)`` (optional): what it keeps about the people of ``edition``
+      deleted once :func:`personal_data_due_at`; returns how many records changed.
     """
 
     name: str
-    delete_venue_data: Callable
+    delete_venue_data: Callable | None
     erase: Callable
     copy: Callable
+    anonymise: Callable | None = None
 
 
 _holdings = {}
@@ -151,7 +155,11 @@ def _empty_venue_fields(edition, now):
         .filter(holding)
         .update(**VENUE_EMPTY, updated_at=now)
     )
-    held = {name: holding.delete_venue_data(edition, now) for name, holding in _holdings.items()}
+    held = {
+        name: holding.delete_venue_data(edition, now)
+        for name, holding in _holdings.items()
+        if holding.delete_venue_data is not None
+    }
     return people, held
 
 
@@ -187,7 +195,8 @@ def anonymise_edition(edition, now=None):
     ``PERSONAL_FIELDS`` of every registration not yet anonymised and sets its
     ``anonymised_at``; empties the bookers' addresses and the invitations' addresses, guest
     names and notes (personal invitations still usable are revoked: the day is long over);
-    deletes the edition's emails in the outbox; sets ``edition.personal_data_anonymised_at``;
+    deletes the edition's emails in the outbox and what the apps above keep about its people
+    (a :class:`Holding`'s ``anonymise``); sets ``edition.personal_data_anonymised_at``;
     writes an audit line and a log line (counts only). Figures are unchanged: statuses,
     categories, organisations, diets and check-ins stay. Returns the counts, or None when it
     is not due or was done already.
@@ -223,6 +232,11 @@ def anonymise_edition(edition, now=None):
             email="", guest_name="", note=""
         )
         messages, _ = Message.objects.filter(edition=edition).delete()
+        held = {
+            name: holding.anonymise(edition, now)
+            for name, holding in _holdings.items()
+            if holding.anonymise is not None
+        }
         edition.personal_data_anonymised_at = now
         edition.save(
             update_fields=["venue_data_deleted_at", "personal_data_anonymised_at", "updated_at"]
@@ -232,6 +246,7 @@ def anonymise_edition(edition, now=None):
             "bookings": bookings,
             "invitations": revoked + others,
             "emails": messages,
+            **held,
         }
         _log(edition, ANONYMISED, people, counts)
     return counts

@@ -42,6 +42,9 @@ from charter.enums import Channel
 from charter.models import CharterVersion, SigningRequest
 from events.enums import SessionKind
 from events.models import Edition, Material
+from feedback import links as feedback_links
+from feedback import questionnaires
+from feedback.models import FeedbackLink, Question
 from network import poles
 from network.enums import MemberCategory, OrganisationKind, RecognitionKind, TerritoryLevel
 from outbox.models import Message
@@ -141,6 +144,9 @@ SKIPPED = {
     "admission:badges_pdf": "PDF file",
     "admission:badge_pdf": "PDF file",
     "admission:attendance_csv": "CSV file",
+    "feedback:question_move": "POST only: the questionnaire page's buttons",
+    "feedback:send_now": "POST only: the questionnaire page's button",
+    "feedback:results_csv": "CSV file",
     "charter:receipt_pdf": "PDF file",
     "charter:version_opening": "POST only",
     "charter:approve": "POST only",
@@ -334,6 +340,25 @@ def scene(scene_server):
         url="https://video.example/table-ronde-cooperation-territoriale",
         publication="now",
     )
+    # The questionnaire after the day, with a question about the round table whose choice
+    # no space breaks.
+    questionnaire = questionnaires.of_edition(edition)
+    question = Question.objects.create(
+        questionnaire=questionnaire,
+        position=questionnaires.next_position(questionnaire),
+        kind="single",
+        text="Qu'avez-vous pensé de la table ronde sur la coopération territoriale ?",
+        choices=[LONG_TYPED_ORGANISATION, "Pas assez de temps pour les questions"],
+        session=session,
+    )
+    # One answer, so that the results page draws its bars and shows a free text.
+    questionnaire.sent_count = 1
+    questionnaire.save()
+    free_text = questionnaire.questions.get(kind="long_text")
+    questionnaires.answer(
+        FeedbackLink.objects.create(questionnaire=questionnaire, registration=registration),
+        {question.pk: 0, free_text.pk: LONG_TYPED_ORGANISATION},
+    )
     # A file of the day, in the storage of the run (a temporary folder: tests/conftest.py).
     material_file = Material.objects.create(
         edition=edition,
@@ -376,6 +401,8 @@ def scene(scene_server):
     )
     booking = BookingFactory(edition=edition, email="reservation@example.org")
     booked = register(participants, "Jo", "Réservé", "jo.reserve@example.org", booking=booking)
+    # A questionnaire link not used yet: its page shows the questions.
+    unanswered = FeedbackLink.objects.create(questionnaire=questionnaire, registration=booked)
 
     security_list.generate(edition, by=superuser)
     register(participants, "Élise", "Après-la-liste", "elise@example.org")
@@ -438,6 +465,7 @@ def scene(scene_server):
         "speaker": speaker.pk,
         "speaker_slug": speaker.slug,
         "material": material.pk,
+        "question": question.pk,
         "material_file": material_file.pk,
         "material_file_name": material_file.file_name,
         "category": participants.pk,
@@ -450,6 +478,7 @@ def scene(scene_server):
         "signature": signature.pk,
         "signing_request": signing_request.pk,
         "manage_token": registration_links.manage_token(registration),
+        "feedback_token": feedback_links.token(unanswered),
         "colleague": colleague.pk,
         "booking_token": booking_token(booked.booking),
         "receipt_token": charter_links.receipt_token(signature),

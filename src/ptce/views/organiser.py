@@ -1,20 +1,26 @@
-"""The project's organiser pages: the organisers' home, copying an edition, and an edition's
-dashboard with the figures that span registrations and admission."""
+"""The project's organiser pages: the organisers' home, copying an edition, an edition's
+dashboard with the figures that span registrations and admission, and its report after the
+day."""
 
 from django.contrib import messages
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
+from common import spreadsheets
 from common.decorators import organiser_page
 from common.permissions import Action
+from events import edit_pages
 from events.copying import copy_edition
+from events.edit_forms import ReportTextsForm
 from events.models import Edition
 from events.organiser_forms import CopyEditionForm
 from network.directory import can_manage_directory
-from ptce import organiser_menu
+from ptce import organiser_menu, report_pdf
+from ptce import report as reports
 from ptce.dashboard import figures_table, recent_dashboard
 from registrations import exports
 from registrations.views.organiser import FormatForm, render_exports
@@ -152,3 +158,65 @@ def figures_export(request, slug):
     if not format_form.is_valid():
         return render_exports(request, edition, format_form=format_form, status=400)
     return exports.response(figures_table(edition), format_form.cleaned_data["format"])
+
+
+# The report after the day ------------------------------------------------------------------
+#
+# The report of the day for its funders (:mod:`ptce.report`), as a page and a PDF: counts
+# only, with no group smaller than the threshold, so ``view_figures`` (organisers, editors,
+# viewers). Its two texts are the organisers' own writing: ``edit_content``.
+
+
+@organiser_page
+@require_safe
+def report(request, slug):
+    edition = permissions.require_edition(request.user, slug, Action.VIEW_FIGURES)
+    found = reports.report(edition)
+    return render(
+        request,
+        "ptce/organiser/report.html",
+        edit_pages.edit_context(
+            request.user,
+            edition,
+            report=found,
+            counted=reports.counted_sentence(found),
+            threshold_note=reports.threshold_sentence(found),
+            fewer_answers=reports.fewer_answers_sentence(found.threshold),
+            responses=reports.responses_sentence(found.feedback) if found.feedback else "",
+            can_edit_texts=permissions.can(request.user, Action.EDIT_CONTENT, edition),
+        ),
+    )
+
+
+@organiser_page
+@require_http_methods(["GET", "POST"])
+def report_texts(request, slug):
+    edition = permissions.require_edition(request.user, slug, Action.EDIT_CONTENT)
+    form = ReportTextsForm(request.POST if request.method == "POST" else None, instance=edition)
+    if form.is_valid():
+        # Only the two texts: a concurrent change of the settings is kept.
+        form.save(commit=False).save(update_fields=[*form.Meta.fields, "updated_at"])
+        messages.success(request, _("The texts of the report are saved."))
+        return redirect("report", slug=edition.slug)
+    return edit_pages.form_page(
+        request,
+        form,
+        edition=edition,
+        title=_("Texts of the report"),
+        submit=_("Save the texts"),
+        back=reverse("report", kwargs={"slug": edition.slug}),
+        current="report",
+        intro=_(
+            "Your own words around the figures: an introduction before them and your "
+            "conclusions after them, on the page and in the PDF. Plain text; leave a blank "
+            "line between paragraphs."
+        ),
+    )
+
+
+@organiser_page
+@require_safe
+def report_download(request, slug):
+    edition = permissions.require_edition(request.user, slug, Action.VIEW_FIGURES)
+    content = report_pdf.render(reports.report(edition))
+    return spreadsheets.file_response(content, "application/pdf", reports.filename(edition))
