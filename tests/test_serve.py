@@ -90,6 +90,7 @@ def test_the_declared_periodic_jobs_load():
         ("admission.tasks.purge_security_lists", 3600),
         ("admission.tasks.end_rehearsals", 900),
         ("registrations.tasks.apply_retention", 3600),
+        ("feedback.tasks.send_questionnaires", 900),
     ]
 
 
