@@ -40,9 +40,8 @@ class QuestionnaireStatusForm(QuestionnaireForm):
         fields = ("introduction", "reminder_days", "status")
         help_texts = {
             "status": _(
-                "Open (“sent when the day ends”): every person admitted at the door, with an "
-                "address, is emailed a link once the day is over. Closed: answers are no "
-                "longer accepted."
+                "Open: every person admitted at the door, with an address, is emailed a link "
+                "once the day is over. Closed: answers are no longer accepted."
             )
         }
 

@@ -112,5 +112,7 @@ def test_viewer_sees_the_figures_without_the_menu_of_names(tab, cast, day_after)
         "Dashboard",
         "Exports",
         "Attendance",
+        "Answers",
+        "Report",
     ]
     assert "Martin" not in tab.page.content()

@@ -147,6 +147,7 @@ SKIPPED = {
     "feedback:question_move": "POST only: the questionnaire page's buttons",
     "feedback:send_now": "POST only: the questionnaire page's button",
     "feedback:results_csv": "CSV file",
+    "report_pdf": "PDF file",
     "charter:receipt_pdf": "PDF file",
     "charter:version_opening": "POST only",
     "charter:approve": "POST only",
