@@ -137,6 +137,11 @@ def test_an_organiser_sends_it_now_once_the_day_is_over(cast, edition, questionn
     page = client.get(base(edition)).text
     assert "to 1 person." in page
     assert "0 answers (0%)." in page
+    assert "Reminder due on" in page
+    # Once the day's personal data is deleted, no reminder can go: none is announced.
+    edition.personal_data_anonymised_at = timezone.now()
+    edition.save()
+    assert "Reminder due on" not in client.get(base(edition)).text
 
 
 # Questions ---------------------------------------------------------------------------------
