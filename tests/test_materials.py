@@ -48,14 +48,21 @@ def png(width=2400, height=1200, **save):
 
 
 def pptx():
+    """A minimal presentation, the same bytes at every call: its entries carry a fixed date
+    (a zip stamps the current time, and the bytes name a parametrized test, which pytest-xdist's
+    workers must collect alike)."""
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w") as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<Types><Override PartName="/ppt/presentation.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>',
-        )
-        archive.writestr("ppt/presentation.xml", "<p:presentation/>")
+        for name, text in (
+            (
+                "[Content_Types].xml",
+                '<Types><Override PartName="/ppt/presentation.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/>'
+                "</Types>",
+            ),
+            ("ppt/presentation.xml", "<p:presentation/>"),
+        ):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2014, 9, 19, 9, 0, 0)), text)
     return output.getvalue()
 
 
@@ -123,6 +130,17 @@ def error_of(response):
         ("..\\slides.pdf", PDF, "may not contain"),
         ("slides\x00.pdf", PDF, "may not contain"),
         ("slides.zip", pptx()[:40] + b"broken", "This kind of file is not accepted"),
+    ],
+    ids=[
+        "png-named-pdf",
+        "pdf-named-png",
+        "executable",
+        "svg-with-script",
+        "svg-named-png",
+        "parent-path",
+        "backslash-path",
+        "control-character",
+        "broken-zip",
     ],
 )
 def test_refused_files_say_why_and_store_nothing(client, cast, settings, name, content, message):
