@@ -41,6 +41,7 @@ from admission import workshop_door
 from admission.enums import CheckInResult
 from admission.models import CheckIn, Entrance, WorkshopCheckIn
 from common import french, spreadsheets
+from common.numbers import percent
 from common.pdf import MUTED, PAGE_HEIGHT, PAGE_WIDTH, Document, Writer
 from common.text import fold
 from network import territories
@@ -71,9 +72,7 @@ class Line:
     def rate(self):
         """Admitted people as a whole percentage of the confirmed (half rounded up); None when
         nobody is confirmed."""
-        if not self.confirmed:
-            return None
-        return (200 * self.admitted + self.confirmed) // (2 * self.confirmed)
+        return percent(self.admitted, self.confirmed)
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,10 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from common.numbers import percent
 from common.text import fold
 from feedback.enums import FREE_TEXT, RATING_SCALE, WITH_CHOICES, QuestionKind
 from feedback.models import Answer, Response
-
-
-def percent(part, whole):
-    """``part`` as a whole percentage of ``whole`` (half rounded up); None when ``whole`` is 0."""
-    if not whole:
-        return None
-    return (200 * part + whole) // (2 * whole)
 
 
 @dataclass(frozen=True)

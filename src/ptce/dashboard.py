@@ -24,6 +24,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from admission import attendance, checkin
+from common.numbers import percent
 from common.text import fold
 from events.models import PARIS
 from network.enums import OrganisationKind
@@ -117,7 +118,7 @@ def _share(taken, limit):
         return None
     if limit == 0:
         return 100
-    return min(100, (200 * taken + limit) // (2 * limit))
+    return min(100, percent(taken, limit))
 
 
 def dashboard(edition):

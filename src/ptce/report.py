@@ -52,6 +52,7 @@ from django.utils.translation import ngettext
 from admission import attendance
 from admission.enums import CheckInResult
 from charter.models import Signature
+from common.numbers import percent
 from common.text import fold
 from events import workshops as programme
 from events.models import PARIS
@@ -87,7 +88,7 @@ class Row:
     def rate(self):
         if self.confirmed is None or self.admitted is None:
             return None
-        return results.percent(self.admitted, self.confirmed)
+        return percent(self.admitted, self.confirmed)
 
 
 @dataclass(frozen=True)

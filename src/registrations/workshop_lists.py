@@ -26,6 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from accounts import audit
 from accounts.enums import AuditAction
 from common import spreadsheets
+from common.numbers import percent
 from common.pdf import MARGIN, MUTED, PAGE_HEIGHT, PAGE_WIDTH, Document, runs, wrap
 from common.text import fold
 from events.models import Session
@@ -83,7 +84,7 @@ class WorkshopFigures:
         """Seats held as a whole percentage of the seats, at most 100 (for the bar)."""
         if self.seats <= 0:
             return 100
-        return min(100, (200 * self.holding + self.seats) // (2 * self.seats))
+        return min(100, percent(self.holding, self.seats))
 
     @property
     def is_full(self):

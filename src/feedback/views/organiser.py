@@ -20,6 +20,7 @@ from accounts import audit, permissions
 from accounts.enums import AuditAction
 from common import spreadsheets
 from common.decorators import organiser_page
+from common.numbers import percent
 from common.permissions import Action
 from events import edit_pages
 from events.edit_pages import edit_context
@@ -57,7 +58,7 @@ def questionnaire(request, slug):
             questions=list(the_questionnaire.questions.select_related("session")),
             recipients=questionnaires.recipients(edition).count(),
             responses=responses,
-            rate=feedback_results.percent(responses, the_questionnaire.sent_count),
+            rate=percent(responses, the_questionnaire.sent_count),
             reminder_due_at=questionnaires.reminder_due_at(the_questionnaire),
             manages=manages,
             may_send=manages and questionnaires.can_send(the_questionnaire),
