@@ -31,7 +31,7 @@ import tempfile
 import time
 import urllib.parse
 
-from _timing import measure
+from _timing import measure, organiser_client
 
 DATABASE_URL = os.environ.get(
     "ORGANISER_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ptce_bench_organiser"
@@ -167,27 +167,6 @@ def big_edition():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return edition
-
-
-def organiser_client(edition):
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from accounts.enums import Role
-    from accounts.models import Membership, User
-
-    user = User.objects.create_user("mesure", "mesure@example.org", "bench-password-not-used")
-    Membership.objects.create(
-        user=user, organisation=edition.organisers.first(), role=Role.ORGANISER
-    )
-    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def time_download(client, path):
