@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 
 import factory
 from django.utils import timezone
@@ -6,6 +7,7 @@ from django.utils.text import slugify
 
 from accounts.enums import Role
 from accounts.models import Membership, User
+from admission import checkin
 from events.enums import EditionStatus, SessionKind
 from events.models import Edition, Session, Speaker, Venue
 from network.enums import OrganisationKind
@@ -253,3 +255,21 @@ class SignatureFactory(factory.django.DjangoModelFactory):
     channel = "online"
     signed_at = factory.LazyFunction(timezone.now)
     receipt_code = factory.Sequence(lambda n: f"{n:016d}")
+
+
+_nonces = itertools.count()
+
+
+def admit_at_the_door(registration, entrance, *, id_checked=True):
+    """Admit ``registration`` at ``entrance`` an hour into its day (check-in opens on the day
+    itself), from no device in particular; returns the verdict (admission.checkin.admit)."""
+    edition = registration.edition
+    return checkin.admit(
+        edition,
+        registration=registration,
+        entrance=entrance,
+        agent=None,
+        nonce=f"nonce-factory-{next(_nonces)}",
+        id_checked=id_checked,
+        now=edition.starts_at + dt.timedelta(hours=1),
+    )

@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from admission import attendance, checkin
+from admission import attendance
 from admission.attendance import Line
 from network.enums import OrganisationKind
 from network.poles import refresh_departments
@@ -34,6 +34,7 @@ from tests.factories import (
     RegistrationFactory,
     TerritoryAreaFactory,
     VenueFactory,
+    admit_at_the_door,
 )
 
 pytestmark = [pytest.mark.django_db]
@@ -81,20 +82,6 @@ def attendee(edition, category, first_name="Camille", last_name="Exemple", **det
     )
 
 
-def admit(registration, entrance, *, id_checked=True):
-    """Admit at ``entrance`` during the day (check-in opens on the day itself)."""
-    edition = registration.edition
-    return checkin.admit(
-        edition,
-        registration=registration,
-        entrance=entrance,
-        agent=None,
-        nonce=f"nonce-{next(_numbers)}",
-        id_checked=id_checked,
-        now=edition.starts_at + dt.timedelta(hours=1),
-    )
-
-
 def pole_in(*department_codes, name):
     pole = PoleFactory(organisation__name=name, organisation__kind=OrganisationKind.POLE)
     for code in department_codes:
@@ -126,16 +113,18 @@ def mixed_day(edition, participant, cast):
     public_body = OrganisationFactory(name="Agence Exemple", kind=OrganisationKind.PUBLIC_BODY)
 
     anne = attendee(edition, participant, "Anne", "Dupont", organisation=lyon)
-    admit(anne, door_a)
+    admit_at_the_door(anne, door_a)
     # A second scan of Anne's ticket is a duplicate: still one person admitted.
-    assert admit(anne, door_b).result == "already_admitted"
+    assert admit_at_the_door(anne, door_b).result == "already_admitted"
     bruno = attendee(edition, participant, "Bruno", "Martin", organisation=lyon)
-    assert admit(bruno, door_a, id_checked=False).result == "id_mismatch"
-    admit(attendee(edition, speaker, "Chloé", "Petit", organisation=network), door_b)
-    admit(attendee(edition, participant, "Driss", "Benali", organisation=straddling), door_a)
+    assert admit_at_the_door(bruno, door_a, id_checked=False).result == "id_mismatch"
+    admit_at_the_door(attendee(edition, speaker, "Chloé", "Petit", organisation=network), door_b)
+    admit_at_the_door(
+        attendee(edition, participant, "Driss", "Benali", organisation=straddling), door_a
+    )
     attendee(edition, speaker, "Farid", "Haddad", organisation=public_body)
     gaelle = attendee(edition, participant, "Gaëlle", "Roux", source=Source.WALK_IN)
-    admit(gaelle, door_b)
+    admit_at_the_door(gaelle, door_b)
     attendee(
         edition,
         participant,
@@ -145,7 +134,7 @@ def mixed_day(edition, participant, cast):
         source=Source.WALK_IN,
     )
     ines = attendee(edition, participant, "Inès", "Moreau", organisation=lyon)
-    admit(ines, door_a)
+    admit_at_the_door(ines, door_a)
     cancel(ines)
     emma = attendee(edition, participant, "Emma", "Bernard", organisation_name="Typed")
     cancel(emma)
@@ -153,7 +142,7 @@ def mixed_day(edition, participant, cast):
     elsewhere = CategoryFactory(edition=cast.edition_two, name="Participant")
     cast.edition_two.date = DAY
     cast.edition_two.save()
-    admit(
+    admit_at_the_door(
         attendee(cast.edition_two, elsewhere, organisation=lyon),
         EntranceFactory(edition=cast.edition_two),
     )
@@ -231,7 +220,7 @@ def add_people(edition, category, count, entrance):
     kinds = itertools.cycle([OrganisationKind.POLE, OrganisationKind.NETWORK])
     for number in range(count):
         organisation = OrganisationFactory(kind=next(kinds), department_code=f"{69 + number}")
-        admit(attendee(edition, category, organisation=organisation), entrance)
+        admit_at_the_door(attendee(edition, category, organisation=organisation), entrance)
     attendee(edition, category, organisation=pole_in("33", name=f"Pôle {next(_numbers)}"))
 
 
@@ -468,7 +457,7 @@ def admitted(edition, participant, door):
     registration = attendee(
         edition, participant, "Anne", "Dupont", organisation_name="Pôle Exemple des Deux-Rives"
     )
-    assert admit(registration, door).is_admitted
+    assert admit_at_the_door(registration, door).is_admitted
     return registration
 
 
@@ -517,7 +506,7 @@ def test_names_in_latin_greek_cyrillic_and_hebrew_come_back_exactly(
     edition, participant, door, first_name, last_name
 ):
     registration = attendee(edition, participant, first_name, last_name)
-    admit(registration, door)
+    admit_at_the_door(registration, door)
 
     lines = lines_of(attendance.certificate_pdf(registration, language="en"))
 
@@ -526,7 +515,7 @@ def test_names_in_latin_greek_cyrillic_and_hebrew_come_back_exactly(
 
 def test_arabic_name_is_shaped_and_comes_back_as_typed(edition, participant, door):
     registration = attendee(edition, participant, "فاطمة الزهراء", "عبد الله")
-    admit(registration, door)
+    admit_at_the_door(registration, door)
 
     lines = lines_of(attendance.certificate_pdf(registration, language="en"))
     extracted = lines[lines.index("This certificate attests that") + 1]
@@ -539,7 +528,7 @@ def test_markup_in_names_is_printed_literally(edition, participant, door):
     registration = attendee(
         edition, participant, "<b>Anne</b>", "=cmd|' /C calc'!A0", organisation_name="<i>x</i>"
     )
-    admit(registration, door)
+    admit_at_the_door(registration, door)
 
     lines = lines_of(attendance.certificate_pdf(registration, language="en"))
 
@@ -572,7 +561,7 @@ def test_certificate_is_in_the_pages_language(client, admitted):
 
 def test_confirmed_but_not_admitted_gets_no_certificate(client, edition, participant, door):
     registration = attendee(edition, participant)
-    assert admit(registration, door, id_checked=False).result == "id_mismatch"
+    assert admit_at_the_door(registration, door, id_checked=False).result == "id_mismatch"
 
     assert client.get(certificate_url(registration)).status_code == 404
     with pytest.raises(attendance.NoCertificate):
@@ -597,7 +586,7 @@ def test_no_certificate_before_the_day_has_started(client, cast):
     future = EditionFactory(organisers=[cast.org], slug="plus-tard")
     registration = attendee(future, CategoryFactory(edition=future))
     # Admitted on the day, as the door's clock says; the server's clock is not there yet.
-    assert admit(registration, EntranceFactory(edition=future)).is_admitted
+    assert admit_at_the_door(registration, EntranceFactory(edition=future)).is_admitted
 
     assert client.get(certificate_url(registration)).status_code == 404
     assert attendance.has_certificate(registration) is False
@@ -644,7 +633,7 @@ def test_manage_page_has_no_certificate_link_once_cancelled(client, admitted):
 def test_manage_page_has_no_certificate_link_before_the_day(client, cast):
     future = EditionFactory(organisers=[cast.org], slug="plus-tard")
     registration = attendee(future, CategoryFactory(edition=future))
-    admit(registration, EntranceFactory(edition=future))
+    admit_at_the_door(registration, EntranceFactory(edition=future))
 
     assert LINK_TEXT not in manage_page(client, registration)
 

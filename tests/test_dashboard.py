@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from admission import checkin
 from events.models import PARIS
 from network.enums import OrganisationKind
 from ptce import dashboard
@@ -26,6 +25,7 @@ from tests.factories import (
     InvitationFactory,
     OrganisationFactory,
     RegistrationFactory,
+    admit_at_the_door,
 )
 
 pytestmark = [pytest.mark.django_db]
@@ -47,16 +47,7 @@ def person(edition, category, **details):
 
 
 def admit(registration, entrance):
-    edition = registration.edition
-    verdict = checkin.admit(
-        edition,
-        registration=registration,
-        entrance=entrance,
-        agent=None,
-        nonce=f"nonce-{next(_numbers)}",
-        id_checked=True,
-        now=edition.starts_at + dt.timedelta(hours=1),
-    )
+    verdict = admit_at_the_door(registration, entrance)
     assert verdict.result == "admitted"
 
 

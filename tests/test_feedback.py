@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from admission import checkin
 from feedback import emails, links, questionnaires
 from feedback.enums import QuestionKind, QuestionnaireStatus
 from feedback.models import Answer, FeedbackLink, Question, Response
@@ -21,6 +20,7 @@ from tests.factories import (
     CategoryFactory,
     EntranceFactory,
     RegistrationFactory,
+    admit_at_the_door,
 )
 
 pytestmark = [pytest.mark.django_db]
@@ -56,19 +56,6 @@ def person(edition, category, first_name="Camille", **details):
         last_name="Exemple",
         by_organiser=True,
         **details,
-    )
-
-
-def admit(registration, door):
-    edition = registration.edition
-    return checkin.admit(
-        edition,
-        registration=registration,
-        entrance=door,
-        agent=None,
-        nonce=f"nonce-{next(_numbers)}",
-        id_checked=True,
-        now=edition.starts_at + dt.timedelta(hours=1),
     )
 
 
@@ -119,13 +106,13 @@ def test_sent_once_after_the_day_to_the_admitted_people_with_an_address(
     day, category, door, opened
 ):
     anne = person(day, category, "Anne")
-    admit(anne, door)
+    admit_at_the_door(anne, door)
     bruno = person(day, category, "Bruno")  # Confirmed, never came.
     chloe = person(day, category, "Chloé")
-    admit(chloe, door)
+    admit_at_the_door(chloe, door)
     cancel(chloe, now=after_day(day))  # Admitted, then cancelled by an organiser.
     no_address = RegistrationFactory(edition=day, category=category, email="")
-    admit(no_address, door)
+    admit_at_the_door(no_address, door)
 
     # Before the day ends nothing goes.
     assert questionnaires.send(opened, now=day.ends_at - dt.timedelta(minutes=1)) == 0
@@ -142,7 +129,7 @@ def test_sent_once_after_the_day_to_the_admitted_people_with_an_address(
     # Again: nothing new. Someone admitted late (an offline scan synced afterwards) gets
     # theirs at the next run, and the first sending's moment stays.
     assert questionnaires.send(opened, now=after_day(day, 2)) == 0
-    admit(bruno, door)
+    admit_at_the_door(bruno, door)
     assert questionnaires.send(opened, now=after_day(day, 2)) == 1
     opened.refresh_from_db()
     assert (opened.sent_count, opened.sent_at) == (2, first_sent)
@@ -150,7 +137,7 @@ def test_sent_once_after_the_day_to_the_admitted_people_with_an_address(
 
 
 def test_a_draft_or_closed_questionnaire_or_an_anonymised_day_sends_nothing(day, category, door):
-    admit(person(day, category), door)
+    admit_at_the_door(person(day, category), door)
     questionnaire = questionnaires.of_edition(day)
     assert questionnaires.send(questionnaire, now=after_day(day)) == 0
     questionnaire.status = QuestionnaireStatus.CLOSED
@@ -165,8 +152,8 @@ def test_a_draft_or_closed_questionnaire_or_an_anonymised_day_sends_nothing(day,
 
 
 def test_the_periodic_job_sends_and_reminds_once(day, category, door, opened):
-    admit(person(day, category, "Anne"), door)
-    admit(person(day, category, "Bruno"), door)
+    admit_at_the_door(person(day, category, "Anne"), door)
+    admit_at_the_door(person(day, category, "Bruno"), door)
     sent_at = after_day(day)
     assert questionnaires.send_due(now=sent_at) == {day.slug: (2, 0)}
     assert questionnaires.send_due(now=sent_at + dt.timedelta(days=1)) == {}
@@ -182,7 +169,7 @@ def test_the_periodic_job_sends_and_reminds_once(day, category, door, opened):
 def test_no_reminder_when_the_organisers_want_none(day, category, door, opened):
     opened.reminder_days = None
     opened.save()
-    admit(person(day, category), door)
+    admit_at_the_door(person(day, category), door)
     questionnaires.send_due(now=after_day(day))
     assert questionnaires.send_due(now=after_day(day, 60)) == {}
     assert not Message.objects.filter(kind="feedback.reminder").exists()
@@ -192,7 +179,7 @@ def test_the_email_carries_the_personal_link_and_says_answers_are_anonymous(
     day, category, door, opened, smtp_server
 ):
     anne = person(day, category, "Anne", language="fr")
-    admit(anne, door)
+    admit_at_the_door(anne, door)
     questionnaires.send(opened, now=after_day(day))
     message = Message.objects.get(kind="feedback.invitation")
     assert deliver_message(message.pk) == "sent"
@@ -206,7 +193,7 @@ def test_the_email_carries_the_personal_link_and_says_answers_are_anonymous(
 
 
 def test_a_closed_questionnaire_skips_its_emails_still_waiting(day, category, door, opened):
-    admit(person(day, category), door)
+    admit_at_the_door(person(day, category), door)
     questionnaires.send(opened, now=after_day(day))
     opened.status = QuestionnaireStatus.CLOSED
     opened.save()
@@ -218,7 +205,7 @@ def test_a_closed_questionnaire_skips_its_emails_still_waiting(day, category, do
 
 @pytest.fixture
 def link(day, category, door, opened):
-    admit(person(day, category, "Anne"), door)
+    admit_at_the_door(person(day, category, "Anne"), door)
     questionnaires.send(opened, now=after_day(day))
     return FeedbackLink.objects.get()
 
@@ -336,8 +323,8 @@ def test_a_question_about_a_workshop_is_asked_only_to_its_seat_holders(day, cate
     anne = person(day, category, "Anne")
     bruno = person(day, category, "Bruno")
     workshops.choose(anne, workshop, by_organiser=True)
-    admit(anne, door)
-    admit(bruno, door)
+    admit_at_the_door(anne, door)
+    admit_at_the_door(bruno, door)
     questionnaires.send(opened, now=after_day(day))
     asked = {
         link.registration.first_name: [q.text for q in questionnaires.questions_for(link)]
@@ -386,7 +373,7 @@ def test_two_answers_at_once_through_one_link_store_one(day, category, door, ope
 
     from django.db import connection
 
-    admit(person(day, category), door)
+    admit_at_the_door(person(day, category), door)
     questionnaires.send(opened, now=after_day(day))
     link = FeedbackLink.objects.get()
     values = answer_values(opened)

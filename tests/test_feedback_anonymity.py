@@ -19,14 +19,13 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.models import ApiToken
-from admission import checkin
 from feedback import links, questionnaires
 from feedback.enums import QuestionKind, QuestionnaireStatus
 from feedback.models import Answer, FeedbackLink, Question, Response
 from outbox.models import Message
 from registrations.capacity import register
 from tests.auth import log_in
-from tests.factories import CategoryFactory, EntranceFactory
+from tests.factories import CategoryFactory, EntranceFactory, admit_at_the_door
 
 pytestmark = [pytest.mark.django_db]
 
@@ -56,15 +55,7 @@ def answered(cast):
             email=f"{first_name.lower()}.temoin@example.org",
             by_organiser=True,
         )
-        checkin.admit(
-            edition,
-            registration=registration,
-            entrance=door,
-            agent=None,
-            nonce=f"nonce-{next(_numbers)}",
-            id_checked=True,
-            now=edition.starts_at + dt.timedelta(hours=1),
-        )
+        admit_at_the_door(registration, door)
         people.append(registration)
     questionnaire = questionnaires.of_edition(edition)
     questionnaire.status = QuestionnaireStatus.READY

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from admission import checkin, workshop_door
+from admission import workshop_door
 from admission.attendance import Line
 from charter.models import Signature
 from events.copying import copy_edition
@@ -37,6 +37,7 @@ from tests.factories import (
     RegistrationFactory,
     SignatureFactory,
     WorkshopFactory,
+    admit_at_the_door,
 )
 
 pytestmark = [pytest.mark.django_db]
@@ -62,19 +63,6 @@ def attendee(edition, category, **details):
         email=f"bilan{next(_numbers)}@example.org",
         by_organiser=True,
         **details,
-    )
-
-
-def admit(registration, entrance):
-    edition = registration.edition
-    return checkin.admit(
-        edition,
-        registration=registration,
-        entrance=entrance,
-        agent=None,
-        nonce=f"bilan-{next(_numbers)}",
-        id_checked=True,
-        now=edition.starts_at + dt.timedelta(hours=1),
     )
 
 
@@ -116,11 +104,11 @@ def day(cast):
     attendee(edition, press, organisation=agency)
     # A cancellation counts nowhere, even admitted before.
     cancelled = attendee(edition, participant, organisation=new_pole)
-    admit(cancelled, door)
+    admit_at_the_door(cancelled, door)
     cancelled.status = RegistrationStatus.CANCELLED
     cancelled.save()
     for registration in admitted:
-        admit(registration, door)
+        admit_at_the_door(registration, door)
 
     # Pôle Ancien came to an earlier day; Pôle Nouveau only cancelled there, and the network
     # is registered at a later day only: both are there for the first time.
@@ -341,7 +329,7 @@ def test_the_report_takes_a_fixed_number_of_queries(day, django_assert_num_queri
     door = edition.entrances.first()
     for number in range(5):
         pole = organisation(f"Pôle En Plus {number}", OrganisationKind.POLE)
-        admit(attendee(edition, category, organisation=pole), door)
+        admit_at_the_door(attendee(edition, category, organisation=pole), door)
     with django_assert_num_queries(13):
         reports.report(edition)
 

@@ -7,27 +7,24 @@ is checked with axe-core, for CSP violations and for console errors.
 
 import datetime as dt
 import io
-import itertools
 import re
 
 import pytest
 from pypdf import PdfReader
 
-from admission import checkin
 from feedback import questionnaires
 from feedback.enums import QuestionKind, QuestionnaireStatus
 from feedback.models import FeedbackLink, Response
 from registrations.capacity import register
 from tests.auth import log_in_tab
 from tests.conftest import deliver_outbox
-from tests.factories import CategoryFactory, EntranceFactory
+from tests.factories import CategoryFactory, EntranceFactory, admit_at_the_door
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.parametrize("tab", ["phone"], indirect=True),
 ]
 
-_numbers = itertools.count()
 DAY = dt.date(2014, 9, 19)
 #: The ratings given by the five people who answer before Anne (she gives 5).
 OTHERS = (4, 4, 3, 5, 2)
@@ -43,15 +40,7 @@ def come(edition, category, door, first_name, *, admitted=True):
         by_organiser=True,
     )
     if admitted:
-        checkin.admit(
-            edition,
-            registration=registration,
-            entrance=door,
-            agent=None,
-            nonce=f"nonce-{next(_numbers)}",
-            id_checked=True,
-            now=edition.starts_at + dt.timedelta(hours=1),
-        )
+        admit_at_the_door(registration, door)
     return registration
 
 
