@@ -136,7 +136,12 @@ class AddView(_FormView, generic.CreateView):
     """A new object of :attr:`model`, in the edition of the address."""
 
     def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"instance": self.model(edition=self.edition)}
+        return super().get_form_kwargs() | {"instance": self.new_object()}
+
+    def new_object(self):
+        """The object the form fills: of the edition of the address (a page whose model
+        belongs to the edition through another object says so here)."""
+        return self.model(edition=self.edition)
 
 
 class ChangeView(_FormView, generic.UpdateView):

@@ -13,7 +13,6 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views import generic
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit, permissions
@@ -129,11 +128,9 @@ class QuestionAdd(_QuestionPage, edit_pages.AddView):
     title, submit = gettext_lazy("Add a question"), gettext_lazy("Add this question")
     saved = gettext_lazy("The question is added, at the end of the questionnaire.")
 
-    def get_form_kwargs(self):
-        # AddView's new object would be given the edition; a question has its questionnaire.
-        kwargs = generic.CreateView.get_form_kwargs(self)
-        the_questionnaire = questionnaires.of_edition(self.edition)
-        return kwargs | {"instance": Question(questionnaire=the_questionnaire)}
+    def new_object(self):
+        # A question belongs to the edition through its questionnaire.
+        return Question(questionnaire=questionnaires.of_edition(self.edition))
 
     def save(self, form):
         form.instance.position = questionnaires.next_position(form.instance.questionnaire)
